@@ -1,0 +1,238 @@
+import { parseDateText, parseTimestampText, formatDate, timestampFromDate } from './temporal.js'
+import type { Column, TypedValue } from './types.js'
+
+/** Why a raw value could not become a column's typed value. */
+export class Rejection {
+  constructor(readonly reason: string) {}
+}
+
+/** Turns one raw value into a column's typed value, or a {@link Rejection}. */
+export type Coercer = (value: unknown) => TypedValue | Rejection
+
+const INT16_MIN = -32768
+const INT16_MAX = 32767
+const INT32_MIN = -2147483648
+const INT32_MAX = 2147483647
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+const trueWords = new Set(['true', 't', '1', 'yes', 'y', 'on'])
+const falseWords = new Set(['false', 'f', '0', 'no', 'n', 'off'])
+const integerText = /^[+-]?\d+(?:\.0*)?$/
+const decimalText = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+const specialDoubles: Record<string, number> = {
+  nan: Number.NaN,
+  inf: Number.POSITIVE_INFINITY,
+  '+inf': Number.POSITIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+  infinity: Number.POSITIVE_INFINITY,
+  '+infinity': Number.POSITIVE_INFINITY,
+  '-infinity': Number.NEGATIVE_INFINITY,
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (value instanceof Date) return 'Date'
+  return typeof value
+}
+
+function coerceBoolean(value: unknown): TypedValue | Rejection {
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase()
+    if (trueWords.has(word)) return true
+    if (falseWords.has(word)) return false
+    return new Rejection('expected a boolean (true/false, t/f, 1/0, yes/no, y/n, on/off)')
+  }
+  if (value === 1 || value === 0 || value === 1n || value === 0n) return value === 1 || value === 1n
+  return new Rejection(`expected a boolean, got ${typeName(value)}`)
+}
+
+function integerCoercer(min: number, max: number, label: string): Coercer {
+  return (value) => {
+    let number: number
+    if (typeof value === 'number') {
+      number = value
+    } else if (typeof value === 'string') {
+      const text = value.trim()
+      if (!integerText.test(text)) return new Rejection(`expected an integer`)
+      number = Number.parseInt(text, 10)
+    } else if (typeof value === 'bigint') {
+      if (value < BigInt(min) || value > BigInt(max)) return new Rejection(`out of ${label} range [${min}, ${max}]`)
+      return Number(value)
+    } else {
+      return new Rejection(`expected an integer, got ${typeName(value)}`)
+    }
+    if (!Number.isInteger(number)) return new Rejection('expected an integer')
+    if (number < min || number > max) return new Rejection(`out of ${label} range [${min}, ${max}]`)
+    return Object.is(number, -0) ? 0 : number
+  }
+}
+
+function coerceInt64(value: unknown): TypedValue | Rejection {
+  let big: bigint
+  if (typeof value === 'bigint') {
+    big = value
+  } else if (typeof value === 'string') {
+    const text = value.trim()
+    if (!integerText.test(text)) return new Rejection('expected an integer')
+    const dot = text.indexOf('.')
+    big = BigInt(dot === -1 ? text : text.slice(0, dot))
+  } else if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return new Rejection('expected an integer')
+    // A number past 2^53 has already lost digits before it reached us.
+    if (!Number.isSafeInteger(value)) return new Rejection('integer beyond 2^53 arrived as a float and may have lost digits; pass it as a string or bigint')
+    big = BigInt(value)
+  } else {
+    return new Rejection(`expected an integer, got ${typeName(value)}`)
+  }
+  if (big < INT64_MIN || big > INT64_MAX) return new Rejection('out of int64 range')
+  return big
+}
+
+function coerceDouble(value: unknown): TypedValue | Rejection {
+  if (typeof value === 'number') return value
+  if (typeof value === 'string') {
+    const text = value.trim()
+    if (decimalText.test(text)) return Number(text)
+    const special = specialDoubles[text.toLowerCase()]
+    if (special !== undefined) return special
+    return new Rejection('expected a number')
+  }
+  if (typeof value === 'bigint') {
+    const number = Number(value)
+    if (BigInt(number) !== value) return new Rejection('integer is not exactly representable as a double')
+    return number
+  }
+  return new Rejection(`expected a number, got ${typeName(value)}`)
+}
+
+function coerceString(value: unknown): TypedValue | Rejection {
+  if (typeof value === 'string') {
+    // A lone surrogate would be turned into U+FFFD by UTF-8 encoding: refuse it.
+    return value.isWellFormed() ? value : new Rejection('string holds a lone UTF-16 surrogate (not valid Unicode)')
+  }
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  return new Rejection(`expected a string, got ${typeName(value)}`)
+}
+
+function coerceDate(value: unknown): TypedValue | Rejection {
+  if (typeof value === 'string') {
+    const days = parseDateText(value.trim())
+    return typeof days === 'string' ? new Rejection(days) : formatDate(days)
+  }
+  if (value instanceof Date) {
+    const time = value.getTime()
+    if (Number.isNaN(time)) return new Rejection('invalid Date')
+    if (time % 86_400_000 !== 0) return new Rejection('Date is not midnight UTC; pass a YYYY-MM-DD string')
+    return formatDate(time / 86_400_000)
+  }
+  return new Rejection(`expected a date as YYYY-MM-DD, got ${typeName(value)}`)
+}
+
+function timestampCoercer(unit: 'micros' | 'millis'): Coercer {
+  return (value) => {
+    if (typeof value === 'string') {
+      const micros = parseTimestampText(value.trim(), unit)
+      return typeof micros === 'string' ? new Rejection(micros) : micros
+    }
+    if (typeof value === 'bigint') {
+      if (unit === 'millis' && value % 1000n !== 0n) return new Rejection('microseconds are finer than the column\'s millisecond precision')
+      return value
+    }
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) return new Rejection('invalid Date')
+      return timestampFromDate(value)
+    }
+    return new Rejection(`expected an ISO 8601 timestamp, got ${typeName(value)}`)
+  }
+}
+
+// JSON.stringify with bigints written as exact digits (JSON.stringify throws
+// on them, and Number() would round them).
+function stringifyJson(value: unknown, depth = 0): string {
+  if (depth > 256) throw new Error('nested deeper than 256 levels')
+  if (value === null) return 'null'
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw new Error('string holds a lone UTF-16 surrogate')
+      return JSON.stringify(value)
+    case 'boolean':
+      return value ? 'true' : 'false'
+    case 'bigint':
+      return value.toString()
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error(`${value} is not representable in JSON`)
+      return JSON.stringify(value)
+    case 'object': {
+      if (value instanceof Date) return JSON.stringify(value.toISOString())
+      if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : stringifyJson(item, depth + 1))).join(',')}]`
+      const parts: string[] = []
+      for (const [key, item] of Object.entries(value)) {
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue
+        parts.push(`${JSON.stringify(key)}:${stringifyJson(item, depth + 1)}`)
+      }
+      return `{${parts.join(',')}}`
+    }
+    default:
+      throw new Error(`${typeof value} is not representable in JSON`)
+  }
+}
+
+function coerceJson(value: unknown): TypedValue | Rejection {
+  if (typeof value === 'string') {
+    // JSON text is kept as written (so 64-bit integers inside stay exact) once it parses.
+    try {
+      JSON.parse(value)
+    } catch (error) {
+      return new Rejection(`not valid JSON (${(error as Error).message})`)
+    }
+    return value.isWellFormed() ? value : new Rejection('JSON text holds a lone UTF-16 surrogate')
+  }
+  try {
+    return stringifyJson(value)
+  } catch (error) {
+    return new Rejection(`not serialisable as JSON: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * Builds the coercer of one column: accepts the spellings real files use and
+ * rejects the rest with a reason. Null, undefined and (where `emptyAsNull`) an
+ * empty or blank string become null when the column is nullable and a
+ * rejection when it is not.
+ */
+export function createCoercer(column: Column): Coercer {
+  const coerce = baseCoercer(column)
+  const { nullable, emptyAsNull } = column
+  return (value) => {
+    if (value === null || value === undefined || (emptyAsNull && typeof value === 'string' && value.trim() === '')) {
+      return nullable ? null : new Rejection('a value is required (column is not nullable)')
+    }
+    return coerce(value)
+  }
+}
+
+function baseCoercer(column: Column): Coercer {
+  switch (column.type) {
+    case 'string':
+      return coerceString
+    case 'boolean':
+      return coerceBoolean
+    case 'int16':
+      return integerCoercer(INT16_MIN, INT16_MAX, 'int16')
+    case 'int32':
+      return integerCoercer(INT32_MIN, INT32_MAX, 'int32')
+    case 'int64':
+      return coerceInt64
+    case 'double':
+      return coerceDouble
+    case 'date':
+      return coerceDate
+    case 'timestamp':
+      return timestampCoercer(column.unit)
+    case 'json':
+      return coerceJson
+  }
+}

@@ -1,0 +1,30 @@
+export { ParquetryError, isParquetryError, wrapError, describeValue } from './errors.js'
+export type { ParquetryErrorCode, ParquetryErrorOptions } from './errors.js'
+export { columnTypes } from './types.js'
+export type { Column, ColumnDefinition, ColumnType, DatasetSchema, Row, SchemaDefinition, TimestampUnit, TypedValue } from './types.js'
+export { defineSchema, findColumn, columnDefinitionSchema, schemaDefinitionSchema } from './define-schema.js'
+export { fingerprintColumns, canonicalShape } from './fingerprint.js'
+export { createCoercer, Rejection } from './coerce.js'
+export type { Coercer } from './coerce.js'
+export { createRowParser, parseRow, coerceValue, formatProblems } from './row-parser.js'
+export type { ParseResult, RowParser, RowParserOptions, ValueProblem } from './row-parser.js'
+export { toParquetSchema, toParquetElement } from './parquet-schema.js'
+export type { ParquetSchemaElement } from './parquet-schema.js'
+export { toDuckDbType, toDuckDbColumns, toDuckDbDdl, quoteIdentifier } from './duckdb-types.js'
+export { toSchemaDocument, toSchemaDocumentDataset } from './schema-document.js'
+export type { SchemaDocument, SchemaDocumentDataset } from './schema-document.js'
+export {
+  daysFromCivil,
+  civilFromDays,
+  formatDate,
+  formatTimestamp,
+  parseDateText,
+  parseTimestampText,
+  timestampFromDate,
+  dateOfTimestamp,
+} from './temporal.js'
+export { queryPerfSchema } from './builtin/query-perf.js'
+export { indexAdvisorSchema } from './builtin/index-advisor.js'
+export { optimizationSummarySchema } from './builtin/optimization-summary.js'
+export { pageviewsSchema } from './builtin/pageviews.js'
+export { builtinSchemas, getBuiltinSchema } from './builtin/index.js'

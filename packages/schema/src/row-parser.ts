@@ -1,0 +1,95 @@
+import { createCoercer, Rejection, type Coercer } from './coerce.js'
+import { describeValue, ParquetryError } from './errors.js'
+import type { Column, DatasetSchema, Row, TypedValue } from './types.js'
+
+/** One value that did not fit its column. */
+export interface ValueProblem {
+  column: string
+  /** The raw value as it arrived. */
+  value: unknown
+  reason: string
+}
+
+/** Result of parsing one raw record: a typed row, or every problem found in it. */
+export type ParseResult = { ok: true; row: Row } | { ok: false; problems: ValueProblem[] }
+
+/** Options for {@link createRowParser}. */
+export interface RowParserOptions {
+  /**
+   * What to do with raw keys that are not columns: `'ignore'` (default) or
+   * `'reject'` the record, naming the keys.
+   */
+  unknownKeys?: 'ignore' | 'reject'
+}
+
+/** Parses raw records (CSV strings, JSON values, typed values) into typed rows. */
+export type RowParser = (raw: Readonly<Record<string, unknown>>) => ParseResult
+
+/**
+ * Compiles a parser for `schema`: each column's coercer is built once, so the
+ * per-record cost is one call per column. A missing key is a null. The parser
+ * never throws on bad data: it reports every bad value of the record.
+ */
+export function createRowParser(schema: DatasetSchema, options: RowParserOptions = {}): RowParser {
+  const columns = schema.columns
+  const coercers: Coercer[] = columns.map(createCoercer)
+  const names = columns.map((column) => column.name)
+  const known = new Set(names)
+  const rejectUnknown = options.unknownKeys === 'reject'
+  const width = columns.length
+
+  return (raw) => {
+    const row: Row = {}
+    let problems: ValueProblem[] | undefined
+    for (let index = 0; index < width; index++) {
+      const name = names[index] as string
+      const value = raw[name]
+      const typed = (coercers[index] as Coercer)(value)
+      if (typed instanceof Rejection) {
+        ;(problems ??= []).push({ column: name, value, reason: typed.reason })
+      } else {
+        row[name] = typed
+      }
+    }
+    if (rejectUnknown) {
+      for (const key of Object.keys(raw)) {
+        if (!known.has(key)) (problems ??= []).push({ column: key, value: raw[key], reason: 'not a column of this schema' })
+      }
+    }
+    return problems ? { ok: false, problems } : { ok: true, row }
+  }
+}
+
+/** One line per problem: `column execution_time_ms: "fast": expected a number`. */
+export function formatProblems(problems: readonly ValueProblem[]): string {
+  return problems.map((problem) => `column ${problem.column}: ${describeValue(problem.value)}: ${problem.reason}`).join('; ')
+}
+
+/**
+ * Coerces a single value for `column`.
+ *
+ * @throws ParquetryError `VALUE_INVALID` with the column, the value and the reason.
+ */
+export function coerceValue(column: Column, value: unknown): TypedValue {
+  const typed = createCoercer(column)(value)
+  if (typed instanceof Rejection) {
+    throw new ParquetryError('VALUE_INVALID', `column ${column.name}: ${describeValue(value)}: ${typed.reason}`, {
+      details: { column: column.name, value, reason: typed.reason },
+    })
+  }
+  return typed
+}
+
+/**
+ * Parses one record and throws when it does not fit; for callers that treat a
+ * bad record as fatal (sources collect rejects with {@link createRowParser}).
+ *
+ * @throws ParquetryError `ROW_INVALID` listing every problem.
+ */
+export function parseRow(schema: DatasetSchema, raw: Readonly<Record<string, unknown>>, options?: RowParserOptions): Row {
+  const result = createRowParser(schema, options)(raw)
+  if (!result.ok) {
+    throw new ParquetryError('ROW_INVALID', `${schema.name}: ${formatProblems(result.problems)}`, { details: { problems: result.problems } })
+  }
+  return result.row
+}

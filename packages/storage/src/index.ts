@@ -1,0 +1,7 @@
+export { createLocalStorage, LocalStorage } from './local/local-storage.js'
+export type { LocalStorageOptions } from './local/local-storage.js'
+export { LocalSink } from './local/local-sink.js'
+export { openFileObject } from './local/file-object.js'
+export { isTempFileName, removeStaleTempFiles, DEFAULT_STALE_AFTER_MS } from './local/temp-files.js'
+export { normalizeObjectPath, normalizePrefix } from './paths.js'
+export type { CommitOptions, ObjectInfo, ReadableObject, Sink, Storage } from './types.js'

@@ -1,0 +1,124 @@
+import { describeValue, parseDateText, ParquetryError, type Column, type TypedValue } from '@parquetry/schema'
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+const encoder = new TextEncoder()
+
+type Values = unknown[] | Int32Array | Float64Array | BigInt64Array
+
+/**
+ * One column's values for the row group being filled, already in the physical
+ * form hyparquet-writer encodes (dates as day numbers, JSON as UTF-8 bytes).
+ * Required numeric columns use typed arrays; buffers are reused across row groups,
+ * so memory stays at one row group whatever the input size.
+ */
+export class ColumnBuffer {
+  readonly column: Column
+  #values: Values
+  #length = 0
+  readonly #convert: (value: TypedValue) => unknown
+  #lastDateText = ''
+  #lastDateDays = 0
+
+  constructor(column: Column, capacity: number) {
+    this.column = column
+    this.#values = ColumnBuffer.#allocate(column, capacity)
+    this.#convert = this.#converter()
+  }
+
+  static #allocate(column: Column, capacity: number): Values {
+    if (!column.nullable) {
+      if (column.type === 'double') return new Float64Array(capacity)
+      if (column.type === 'int32' || column.type === 'int16' || column.type === 'date') return new Int32Array(capacity)
+      if (column.type === 'int64' || column.type === 'timestamp') return new BigInt64Array(capacity)
+    }
+    return new Array<unknown>(capacity)
+  }
+
+  get length(): number {
+    return this.#length
+  }
+
+  /**
+   * Appends one typed value. Returns an error message when the value is not
+   * of the column's typed form, so the caller can name the row.
+   */
+  push(value: TypedValue | undefined): string | undefined {
+    if (value === null || value === undefined) {
+      if (!this.column.nullable) return 'null in a column that is not nullable'
+      ;(this.#values as unknown[])[this.#length++] = null
+      return undefined
+    }
+    const converted = this.#convert(value)
+    if (converted === undefined) return `${describeValue(value)} is not a ${this.column.type} value (${expectedForm[this.column.type]})`
+    ;(this.#values as unknown[])[this.#length++] = converted
+    return undefined
+  }
+
+  /** The filled part of the buffer, for hyparquet-writer. */
+  data(): Values {
+    if (Array.isArray(this.#values)) return this.#length === this.#values.length ? this.#values : this.#values.slice(0, this.#length)
+    return this.#values.subarray(0, this.#length)
+  }
+
+  /** Empties the buffer for the next row group, keeping its memory. */
+  reset(): void {
+    if (Array.isArray(this.#values)) this.#values.fill(undefined, 0, this.#length)
+    this.#length = 0
+  }
+
+  // Returns undefined for a value of the wrong form.
+  #converter(): (value: TypedValue) => unknown {
+    switch (this.column.type) {
+      case 'string':
+        return (value) => (typeof value === 'string' ? value : undefined)
+      case 'json':
+        return (value) => (typeof value === 'string' ? encoder.encode(value) : undefined)
+      case 'boolean':
+        return (value) => (typeof value === 'boolean' ? value : undefined)
+      case 'int16':
+        return (value) => (Number.isInteger(value) && (value as number) >= -32768 && (value as number) <= 32767 ? value : undefined)
+      case 'int32':
+        return (value) => (Number.isInteger(value) && (value as number) >= -2147483648 && (value as number) <= 2147483647 ? value : undefined)
+      case 'double':
+        return (value) => (typeof value === 'number' ? value : undefined)
+      case 'int64':
+        return (value) => (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX ? value : undefined)
+      case 'timestamp':
+        if (this.column.unit === 'millis') {
+          return (value) => (typeof value === 'bigint' && value % 1000n === 0n ? value / 1000n : undefined)
+        }
+        return (value) => (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX ? value : undefined)
+      case 'date':
+        return (value) => {
+          if (typeof value !== 'string') return undefined
+          // Rows of one partition share their date: remember the last conversion.
+          if (value === this.#lastDateText) return this.#lastDateDays
+          const days = parseDateText(value)
+          if (typeof days === 'string') return undefined
+          this.#lastDateText = value
+          this.#lastDateDays = days
+          return days
+        }
+    }
+  }
+}
+
+const expectedForm: Record<Column['type'], string> = {
+  string: 'a string',
+  json: 'JSON text in a string',
+  boolean: 'true or false',
+  int16: 'an integer number in [-32768, 32767]',
+  int32: 'an integer number in int32 range',
+  double: 'a number',
+  int64: 'a bigint in int64 range',
+  timestamp: 'a bigint of microseconds since the epoch',
+  date: 'a YYYY-MM-DD string',
+}
+
+/** Throws the error of a value that did not fit its column. */
+export function invalidRowError(schemaName: string, rowNumber: number, column: string, message: string): ParquetryError {
+  return new ParquetryError('ROW_INVALID', `${schemaName}: row ${rowNumber}: column ${column}: ${message}`, {
+    details: { row: rowNumber, column },
+  })
+}

@@ -1,0 +1,141 @@
+import { ParquetryError, toSchemaDocumentDataset, type DatasetSchema } from '@parquetry/schema'
+import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
+import packageJson from '../package.json' with { type: 'json' }
+
+/** The writer's version, recorded in every file. */
+export const writerVersion: string = packageJson.version
+
+/** One input a file was made from: its identity (a path or URI) and checksum. */
+export interface SourceInfo {
+  /** Where the rows came from: a file path, `postgres://…/table?date=…`, ... */
+  identity: string
+  /** Content checksum, `sha256:<hex>` by convention. */
+  checksum?: string
+  /** Size of the source in bytes, when known. */
+  bytes?: number
+}
+
+/** Footer key-value metadata keys Parquetry writes. */
+export const footerKeys = {
+  version: 'parquetry.version',
+  schemaName: 'parquetry.schema.name',
+  schemaVersion: 'parquetry.schema.version',
+  schemaFingerprint: 'parquetry.schema.fingerprint',
+  schema: 'parquetry.schema',
+  rowCount: 'parquetry.row_count',
+  sources: 'parquetry.sources',
+} as const
+
+/** What Parquetry recorded in a file's footer, parsed. */
+export interface FooterInfo {
+  /** Rows according to the Parquet footer itself. */
+  numRows: number
+  rowGroups: number
+  createdBy: string | undefined
+  /** Every key-value pair, Parquetry's and others'. */
+  keyValues: Record<string, string>
+  /** Present when the file was written by Parquetry. */
+  parquetry?: {
+    version: string
+    schemaName: string
+    schemaVersion: number
+    fingerprint: string
+    rowCount: number
+    sources: SourceInfo[]
+  }
+}
+
+/** Builds the footer's key-value pairs. Caller keys may not use the `parquetry.` prefix. */
+export function buildKeyValues(options: {
+  schema: DatasetSchema
+  rowCount: number
+  sources: readonly SourceInfo[]
+  metadata: Readonly<Record<string, string>>
+}): { key: string; value: string }[] {
+  const pairs: { key: string; value: string }[] = [
+    { key: footerKeys.version, value: writerVersion },
+    { key: footerKeys.schemaName, value: options.schema.name },
+    { key: footerKeys.schemaVersion, value: String(options.schema.version) },
+    { key: footerKeys.schemaFingerprint, value: options.schema.fingerprint },
+    { key: footerKeys.schema, value: JSON.stringify(toSchemaDocumentDataset(options.schema)) },
+    { key: footerKeys.rowCount, value: String(options.rowCount) },
+  ]
+  if (options.sources.length > 0) pairs.push({ key: footerKeys.sources, value: JSON.stringify(options.sources) })
+  for (const [key, value] of Object.entries(options.metadata)) {
+    if (key.startsWith('parquetry.')) throw new ParquetryError('CONFIG_INVALID', `metadata key ${key}: the parquetry. prefix is reserved`)
+    pairs.push({ key, value })
+  }
+  return pairs
+}
+
+/** Parses footer metadata already read by hyparquet. */
+export function footerInfoFromMetadata(metadata: FileMetaData): FooterInfo {
+  const keyValues: Record<string, string> = {}
+  for (const { key, value } of metadata.key_value_metadata ?? []) keyValues[key] = value ?? ''
+  const info: FooterInfo = {
+    numRows: Number(metadata.num_rows),
+    rowGroups: metadata.row_groups.length,
+    createdBy: metadata.created_by,
+    keyValues,
+  }
+  const name = keyValues[footerKeys.schemaName]
+  if (name !== undefined) {
+    let sources: SourceInfo[] = []
+    const sourcesText = keyValues[footerKeys.sources]
+    if (sourcesText) {
+      try {
+        sources = JSON.parse(sourcesText) as SourceInfo[]
+      } catch {
+        sources = []
+      }
+    }
+    info.parquetry = {
+      version: keyValues[footerKeys.version] ?? '',
+      schemaName: name,
+      schemaVersion: Number(keyValues[footerKeys.schemaVersion]),
+      fingerprint: keyValues[footerKeys.schemaFingerprint] ?? '',
+      rowCount: Number(keyValues[footerKeys.rowCount]),
+      sources,
+    }
+  }
+  return info
+}
+
+/** Anything hyparquet can read: `byteLength` and `slice` (a storage ReadableObject fits). */
+export interface ByteSource {
+  byteLength: number
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>
+}
+
+/**
+ * Reads and parses a Parquet file's footer (the last few KB only).
+ *
+ * @throws ParquetryError `VERIFY_FAILED` when the bytes are not a Parquet file.
+ */
+export async function readFooter(file: ByteSource): Promise<FooterInfo> {
+  try {
+    return footerInfoFromMetadata(await parquetMetadataAsync(file))
+  } catch (error) {
+    throw new ParquetryError('VERIFY_FAILED', `not a readable Parquet file: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/**
+ * Checks a footer against what the writer meant to write: Parquetry keys
+ * present, schema name and fingerprint, and the row count both in the Parquet
+ * footer and in Parquetry's key.
+ *
+ * @throws ParquetryError `VERIFY_FAILED` naming the first mismatch.
+ */
+export function checkFooter(info: FooterInfo, expected: { schema: DatasetSchema; rowCount?: number }, where: string): void {
+  const fail = (message: string): never => {
+    throw new ParquetryError('VERIFY_FAILED', `${where}: ${message}`, { details: { where } })
+  }
+  const recorded = info.parquetry ?? fail('no Parquetry metadata in the footer')
+  if (recorded.schemaName !== expected.schema.name) fail(`schema is ${recorded.schemaName}, expected ${expected.schema.name}`)
+  if (recorded.fingerprint !== expected.schema.fingerprint) {
+    fail(`schema fingerprint ${recorded.fingerprint} does not match ${expected.schema.fingerprint}`)
+  }
+  if (recorded.rowCount !== info.numRows) fail(`footer says ${info.numRows} rows but parquetry.row_count says ${recorded.rowCount}`)
+  if (expected.rowCount !== undefined && info.numRows !== expected.rowCount) fail(`file holds ${info.numRows} rows, expected ${expected.rowCount}`)
+}

@@ -1,0 +1,6 @@
+export { ParquetFileWriter, writeParquet, DEFAULT_ROW_GROUP_SIZE } from './parquet-file-writer.js'
+export type { ParquetWriterOptions, WriteParquetOptions, WriteResult } from './parquet-file-writer.js'
+export { compressorsFor, parquetCodecs } from './codecs.js'
+export type { ParquetCodec } from './codecs.js'
+export { readFooter, checkFooter, footerInfoFromMetadata, footerKeys, writerVersion } from './footer.js'
+export type { ByteSource, FooterInfo, SourceInfo } from './footer.js'
