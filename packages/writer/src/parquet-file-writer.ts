@@ -191,7 +191,11 @@ export class ParquetFileWriter {
    * @throws ParquetryError `WRITE_FAILED`, `VERIFY_FAILED` or `STORAGE_FAILED`; nothing is left at the final path.
    */
   async close(): Promise<WriteResult> {
-    if (this.#state !== 'open') throw new ParquetryError('WRITE_FAILED', `${this.path}: close after the writer was ${this.#state}`)
+    if (this.#state !== 'open') {
+      await this.#aborting
+      const aborted = this.#options.signal?.aborted === true
+      throw new ParquetryError(aborted ? 'ABORTED' : 'WRITE_FAILED', `${this.path}: ${aborted ? 'aborted' : `close after the writer was ${this.#state}`}`)
+    }
     await this.#pending
     await this.#flushRowGroup()
     this.#options.signal?.throwIfAborted()

@@ -1,0 +1,123 @@
+import { makeTempDir } from '@parquetry/testing'
+import { spawnSync } from 'node:child_process'
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { normalizeObjectPath } from '../paths.js'
+import { createLocalStorage } from './local-storage.js'
+
+let dir: { path: string; remove: () => Promise<void> }
+beforeEach(async () => {
+  dir = await makeTempDir()
+})
+afterEach(() => dir.remove())
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+
+describe('paths', () => {
+  it.each([
+    ['../escape', 'segment .. is not allowed'],
+    ['a/../../b', 'segment .. is not allowed'],
+    ['/etc/passwd', 'must be relative to the storage root'],
+    ['a//b', 'empty segment'],
+    ['a\\b', 'backslashes are not allowed'],
+    ['a/\u0000b', 'control characters are not allowed'],
+    ['', 'empty'],
+  ])('refuses %j (%s)', (path, reason) => {
+    expect(() => normalizeObjectPath(path)).toThrow(reason)
+  })
+  it('keeps ordinary hive paths', () => {
+    expect(normalizeObjectPath('query_perf/year=2025/month=10/query_perf_20251028.parquet')).toBe('query_perf/year=2025/month=10/query_perf_20251028.parquet')
+    expect(normalizeObjectPath('project=my%2Fslug/x.parquet')).toBe('project=my%2Fslug/x.parquet')
+  })
+})
+
+describe('local storage', () => {
+  it('shows a file only once committed, complete', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const sink = await storage.createSink('a/b/file.bin')
+    await sink.write(bytes('hello '))
+    await sink.write(bytes('world'))
+    expect(sink.bytesWritten).toBe(11)
+    expect(await storage.stat('a/b/file.bin')).toBeUndefined()
+    const info = await sink.commit()
+    expect(info).toMatchObject({ path: 'a/b/file.bin', size: 11 })
+    expect(await readFile(join(dir.path, 'a/b/file.bin'), 'utf8')).toBe('hello world')
+    expect(await readdir(join(dir.path, 'a/b'))).toEqual(['file.bin'])
+  })
+
+  it('verify sees the complete bytes, and a failed verify leaves nothing and the old file intact', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const first = await storage.createSink('f.bin')
+    await first.write(bytes('old'))
+    await first.commit()
+    const second = await storage.createSink('f.bin')
+    await second.write(bytes('new bytes'))
+    let seen = ''
+    await expect(
+      second.commit({
+        verify: async (object) => {
+          seen = new TextDecoder().decode(await object.slice(0))
+          throw new Error('checksum mismatch')
+        },
+      }),
+    ).rejects.toThrow('checksum mismatch')
+    expect(seen).toBe('new bytes')
+    expect(await readdir(dir.path)).toEqual(['f.bin'])
+    expect(new TextDecoder().decode(await storage.readBytes('f.bin'))).toBe('old')
+  })
+
+  it('abort removes the temp file and is idempotent', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const sink = await storage.createSink('x.bin')
+    await sink.write(bytes('partial'))
+    await sink.abort()
+    await sink.abort()
+    expect(await readdir(dir.path)).toEqual([])
+    await expect(sink.write(bytes('more'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+  })
+
+  it('lists objects sorted, without temp files; reads ranges; removes', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    for (const path of ['d/y=2/b.parquet', 'd/y=1/a.parquet', 'other/c.txt']) {
+      const sink = await storage.createSink(path)
+      await sink.write(bytes(path))
+      await sink.commit()
+    }
+    const pending = await storage.createSink('d/y=1/z.parquet')
+    await pending.write(bytes('unfinished'))
+    const listed = []
+    for await (const object of storage.list('d')) listed.push([object.path, object.size])
+    expect(listed).toEqual([['d/y=1/a.parquet', 15], ['d/y=2/b.parquet', 15]])
+    const object = await storage.open('d/y=1/a.parquet')
+    expect(object.byteLength).toBe(15)
+    expect(new TextDecoder().decode(await object.slice(2, 5))).toBe('y=1')
+    expect(new TextDecoder().decode(await object.slice(10))).toBe('rquet')
+    await object.close()
+    await storage.remove('other/c.txt')
+    await storage.remove('other/c.txt')
+    expect(await storage.stat('other/c.txt')).toBeUndefined()
+    await pending.abort()
+  })
+
+  it('cleans up temp files of dead writers but not of live ones', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    await mkdir(join(dir.path, 'p'), { recursive: true })
+    // A pid that certainly finished: a child that already exited.
+    const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
+    const dead = `.f.parquet.${deadPid}.aaaaaaaaaaaa.parquetry-tmp`
+    const live = `.f.parquet.${process.ppid}.bbbbbbbbbbbb.parquetry-tmp`
+    const old = `.g.parquet.${process.ppid}.cccccccccccc.parquetry-tmp`
+    for (const name of [dead, live, old]) await writeFile(join(dir.path, 'p', name), 'x')
+    const longAgo = new Date(Date.now() - 7 * 3600 * 1000)
+    await utimes(join(dir.path, 'p', old), longAgo, longAgo)
+    expect(await storage.cleanup()).toEqual(expect.arrayContaining([`p/${dead}`, `p/${old}`]))
+    expect(await readdir(join(dir.path, 'p'))).toEqual([live])
+  })
+
+  it('refuses paths outside the root', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    await expect(storage.createSink('../outside.parquet')).rejects.toMatchObject({ code: 'PATH_INVALID' })
+    expect(() => storage.resolvePath('a/../../x')).toThrow('segment .. is not allowed')
+  })
+})

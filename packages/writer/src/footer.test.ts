@@ -1,0 +1,104 @@
+import { defineSchema, queryPerfSchema } from '@parquetry/schema'
+import { createLocalStorage } from '@parquetry/storage'
+import { duckDbQuery, makeTempDir } from '@parquetry/testing'
+import * as zlib from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parquetCodecs } from './codecs.js'
+import { checkFooter, readFooter, writerVersion } from './footer.js'
+import { writeParquet } from './parquet-file-writer.js'
+
+const schema = defineSchema({
+  name: 'events',
+  version: 3,
+  columns: [
+    { name: 'n', type: 'int64', nullable: false },
+    { name: 'label', type: 'string' },
+  ],
+})
+
+function* generate(count: number) {
+  for (let index = 0; index < count; index++) yield { n: BigInt(index), label: index % 5 === 0 ? null : `label-${index % 17}` }
+}
+
+let dir: { path: string; remove: () => Promise<void> }
+beforeAll(async () => {
+  dir = await makeTempDir()
+})
+afterAll(() => dir.remove())
+
+describe('footer metadata', () => {
+  it('records schema, version, fingerprint, row count, sources and writer version', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const sources = [
+      { identity: 'g/reports/query_perf_daily_20251028.csv', checksum: 'sha256:abc', bytes: 127 },
+      { identity: 'g/reports/query_perf_daily_20251029.csv', checksum: 'sha256:def' },
+    ]
+    await writeParquet({
+      schema, rows: generate(2500), sink: await storage.createSink('events.parquet'), rowGroupSize: 1000, sources, metadata: { owner: 'ops' },
+    })
+    const object = await storage.open('events.parquet')
+    const footer = await readFooter(object)
+    await object.close()
+    expect(footer.numRows).toBe(2500)
+    expect(footer.rowGroups).toBe(3)
+    expect(footer.createdBy).toBe(`parquetry ${writerVersion} (hyparquet-writer)`)
+    expect(footer.parquetry).toEqual({
+      version: writerVersion, schemaName: 'events', schemaVersion: 3, fingerprint: schema.fingerprint, rowCount: 2500, sources,
+    })
+    expect(footer.keyValues['owner']).toBe('ops')
+    expect(JSON.parse(footer.keyValues['parquetry.schema'] ?? '{}')).toMatchObject({ name: 'events', columns: [{ name: 'n', duckdb_type: 'BIGINT' }, { name: 'label' }] })
+    // DuckDB sees the same keys.
+    const kv = await duckDbQuery("SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata($1) WHERE decode(key) LIKE 'parquetry.%' ORDER BY 1", [storage.resolvePath('events.parquet')])
+    expect(kv.map((row) => row['key'])).toEqual([
+      'parquetry.row_count', 'parquetry.schema', 'parquetry.schema.fingerprint', 'parquetry.schema.name', 'parquetry.schema.version', 'parquetry.sources', 'parquetry.version',
+    ])
+    expect(kv.find((row) => row['key'] === 'parquetry.row_count')?.['value']).toBe('2500')
+  })
+
+  it('refuses caller metadata under the reserved prefix, writing nothing', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    await expect(
+      writeParquet({ schema, rows: generate(3), sink: await storage.createSink('reserved.parquet'), metadata: { 'parquetry.version': 'x' } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+    expect(await storage.stat('reserved.parquet')).toBeUndefined()
+  })
+
+  it('checkFooter names a wrong row count or schema', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    await writeParquet({ schema, rows: generate(10), sink: await storage.createSink('ten.parquet') })
+    const object = await storage.open('ten.parquet')
+    const footer = await readFooter(object)
+    await object.close()
+    expect(() => checkFooter(footer, { schema, rowCount: 10 }, 'ten.parquet')).not.toThrow()
+    expect(() => checkFooter(footer, { schema, rowCount: 11 }, 'ten.parquet')).toThrow('ten.parquet: file holds 10 rows, expected 11')
+    expect(() => checkFooter(footer, { schema: queryPerfSchema }, 'ten.parquet')).toThrow('schema is events, expected query_perf')
+  })
+
+  it('readFooter rejects bytes that are not Parquet', async () => {
+    const bytes = new TextEncoder().encode('timestamp,query_hash\n2025-10-28T00:15:23Z,a1b2c3\n')
+    await expect(readFooter({ byteLength: bytes.length, slice: (start, end) => bytes.slice(start, end).buffer })).rejects.toMatchObject({ code: 'VERIFY_FAILED' })
+  })
+})
+
+describe('codecs and row groups', () => {
+  const hasZstd = typeof (zlib as Record<string, unknown>)['zstdCompressSync'] === 'function'
+  const available = parquetCodecs.filter((codec) => codec !== 'ZSTD' || hasZstd)
+
+  it.each(available)('%s files read back in DuckDB with the codec recorded', async (codec) => {
+    const storage = createLocalStorage({ root: dir.path })
+    const result = await writeParquet({ schema, rows: generate(5000), sink: await storage.createSink(`codec-${codec}.parquet`), codec, rowGroupSize: 2000 })
+    expect(result).toMatchObject({ rows: 5000, rowGroups: 3, codec })
+    const path = storage.resolvePath(result.path)
+    const [summary] = await duckDbQuery('SELECT count(*) AS n, sum(n) AS total, count(label) AS labels FROM read_parquet($1)', [path])
+    expect(summary).toEqual({ n: 5000n, total: 12497500n, labels: 4000n })
+    const codecs = await duckDbQuery('SELECT DISTINCT compression FROM parquet_metadata($1)', [path])
+    expect(codecs.map((row) => row['compression'])).toEqual([codec])
+  })
+
+  it('ZSTD is refused with a clear reason where node:zlib lacks it', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const attempt = writeParquet({ schema, rows: generate(10), sink: await storage.createSink('zstd.parquet'), codec: 'ZSTD' })
+    if (hasZstd) await expect(attempt).resolves.toMatchObject({ codec: 'ZSTD' })
+    else await expect(attempt).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('Node 22.15') })
+  })
+})
