@@ -61,6 +61,43 @@ export class ColumnBuffer {
     return this.#values.subarray(0, this.#length)
   }
 
+  /**
+   * The encoding for this row group. For integers and timestamps it compares,
+   * on the first 1,000 values, the size of a dictionary (distinct values plus
+   * bit-packed indexes) with DELTA_BINARY_PACKED (bit width of the spread of
+   * consecutive deltas) and picks delta where it is smaller: sorted times, ids
+   * and wide-ranging counters come out about half the size of PLAIN. Other
+   * types are left to hyparquet-writer, which uses a dictionary where it pays.
+   */
+  encoding(): 'DELTA_BINARY_PACKED' | undefined {
+    const type = this.column.type
+    if (type !== 'int64' && type !== 'timestamp' && type !== 'int32' && type !== 'int16') return undefined
+    const window = Math.min(this.#length, 1000)
+    if (window < 64) return undefined
+    const values = this.#values
+    const distinct = new Set<unknown>()
+    let previous: bigint | undefined
+    let minDelta: bigint | undefined
+    let maxDelta: bigint | undefined
+    for (let index = 0; index < window; index++) {
+      const value = values[index]
+      distinct.add(value)
+      if (value === null || value === undefined) continue
+      const current = BigInt(value as number | bigint)
+      if (previous !== undefined) {
+        const delta = current - previous
+        if (minDelta === undefined || delta < minDelta) minDelta = delta
+        if (maxDelta === undefined || delta > maxDelta) maxDelta = delta
+      }
+      previous = current
+    }
+    if (minDelta === undefined || maxDelta === undefined) return undefined
+    const valueBytes = type === 'int64' || type === 'timestamp' ? 8 : 4
+    const dictionaryBytes = distinct.size * valueBytes + (window * Math.ceil(Math.log2(Math.max(distinct.size, 2)))) / 8
+    const deltaBytes = (window * (maxDelta - minDelta).toString(2).length) / 8 + window / 32
+    return deltaBytes < dictionaryBytes ? 'DELTA_BINARY_PACKED' : undefined
+  }
+
   /** Empties the buffer for the next row group, keeping its memory. */
   reset(): void {
     if (Array.isArray(this.#values)) this.#values.fill(undefined, 0, this.#length)

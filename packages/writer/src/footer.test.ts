@@ -46,11 +46,11 @@ describe('footer metadata', () => {
       version: writerVersion, schemaName: 'events', schemaVersion: 3, fingerprint: schema.fingerprint, rowCount: 2500, sources,
     })
     expect(footer.keyValues['owner']).toBe('ops')
-    expect(JSON.parse(footer.keyValues['parquetry.schema'] ?? '{}')).toMatchObject({ name: 'events', columns: [{ name: 'n', duckdb_type: 'BIGINT' }, { name: 'label' }] })
+    expect(footer.keyValues['parquetry.schema.columns']).toBe('n:int64!,label:string?')
     // DuckDB sees the same keys.
     const kv = await duckDbQuery("SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata($1) WHERE decode(key) LIKE 'parquetry.%' ORDER BY 1", [storage.resolvePath('events.parquet')])
     expect(kv.map((row) => row['key'])).toEqual([
-      'parquetry.row_count', 'parquetry.schema', 'parquetry.schema.fingerprint', 'parquetry.schema.name', 'parquetry.schema.version', 'parquetry.sources', 'parquetry.version',
+      'parquetry.row_count', 'parquetry.schema.columns', 'parquetry.schema.fingerprint', 'parquetry.schema.name', 'parquetry.schema.version', 'parquetry.sources', 'parquetry.version',
     ])
     expect(kv.find((row) => row['key'] === 'parquetry.row_count')?.['value']).toBe('2500')
   })

@@ -1,4 +1,4 @@
-import { ParquetryError, toSchemaDocumentDataset, type DatasetSchema } from '@parquetry/schema'
+import { canonicalShape, ParquetryError, type DatasetSchema } from '@parquetry/schema'
 import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
 import packageJson from '../package.json' with { type: 'json' }
 
@@ -21,7 +21,7 @@ export const footerKeys = {
   schemaName: 'parquetry.schema.name',
   schemaVersion: 'parquetry.schema.version',
   schemaFingerprint: 'parquetry.schema.fingerprint',
-  schema: 'parquetry.schema',
+  schemaColumns: 'parquetry.schema.columns',
   rowCount: 'parquetry.row_count',
   sources: 'parquetry.sources',
 } as const
@@ -57,7 +57,7 @@ export function buildKeyValues(options: {
     { key: footerKeys.schemaName, value: options.schema.name },
     { key: footerKeys.schemaVersion, value: String(options.schema.version) },
     { key: footerKeys.schemaFingerprint, value: options.schema.fingerprint },
-    { key: footerKeys.schema, value: JSON.stringify(toSchemaDocumentDataset(options.schema)) },
+    { key: footerKeys.schemaColumns, value: canonicalShape(options.schema.columns) },
     { key: footerKeys.rowCount, value: String(options.rowCount) },
   ]
   if (options.sources.length > 0) pairs.push({ key: footerKeys.sources, value: JSON.stringify(options.sources) })

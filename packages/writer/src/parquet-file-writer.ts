@@ -171,7 +171,10 @@ export class ParquetFileWriter {
     if (count === 0) return
     this.#options.signal?.throwIfAborted()
     try {
-      const columnData = this.#buffers.map((buffer) => ({ name: buffer.column.name, data: buffer.data() }))
+      const columnData = this.#buffers.map((buffer) => {
+        const encoding = buffer.encoding()
+        return encoding ? { name: buffer.column.name, data: buffer.data(), encoding } : { name: buffer.column.name, data: buffer.data() }
+      })
       // Encoding is synchronous; the returned promise is the sink taking the bytes.
       const flushed = this.#writer.write({ columnData, rowGroupSize: count })
       for (const buffer of this.#buffers) buffer.reset()

@@ -133,3 +133,32 @@ describe('round trip of every type', () => {
     expect(await readParquetRows(path)).toEqual([])
   })
 })
+
+describe('delta encoding', () => {
+  it('integers and timestamps chosen for DELTA_BINARY_PACKED read back exactly in DuckDB and hyparquet', async () => {
+    const schema = defineSchema({
+      name: 'deltas',
+      columns: [
+        { name: 'id', type: 'int64', nullable: false },
+        { name: 'ts', type: 'timestamp' },
+        { name: 'wide', type: 'int32' },
+        { name: 'near_max', type: 'int64' },
+      ],
+    })
+    const count = 5000
+    const made: Row[] = Array.from({ length: count }, (_, index) => ({
+      id: 4611686018427387904n + BigInt(index) * 7n,
+      ts: index % 100 === 0 ? null : -2208988800000000n + BigInt(index) * 1234567n,
+      wide: ((index * 2654435761) % 4294967296) - 2147483648,
+      near_max: 9223372036854775807n - BigInt((index * 7919) % 100000),
+    }))
+    const storage = createLocalStorage({ root: dir.path })
+    const result = await writeParquet({ schema, rows: made, sink: await storage.createSink('deltas.parquet'), rowGroupSize: 2000 })
+    const path = storage.resolvePath(result.path)
+    const encodings = await duckDbQuery('SELECT DISTINCT path_in_schema AS c, encodings AS e FROM parquet_metadata($1) ORDER BY 1', [path])
+    expect(encodings.filter((row) => String(row['e']).includes('DELTA_BINARY_PACKED')).map((row) => row['c'])).toEqual(['id', 'near_max', 'ts', 'wide'])
+    const read = await duckDbQuery('SELECT id, epoch_us(ts) AS ts, wide, near_max FROM read_parquet($1)', [path])
+    expect(read).toEqual(made.map((row) => ({ ...row, wide: row['wide'] })))
+    expect(await readParquetRows(path)).toEqual(made)
+  })
+})

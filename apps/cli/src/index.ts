@@ -1,0 +1,5 @@
+export { runCli } from './run-cli.js'
+export type { CliIo } from './io.js'
+export { formatLogLine, formatRatio } from './output/log-line.js'
+export type { LogLevel } from './output/log-line.js'
+export { formatTable } from './output/table.js'

@@ -1,0 +1,56 @@
+import { isParquetryError } from '@parquetry/schema'
+import packageJson from '../package.json' with { type: 'json' }
+import { demoUsage, runDemo } from './commands/demo.js'
+import { processIo, type CliIo } from './io.js'
+
+const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
+  demo: { summary: 'write a sample dataset and show what DuckDB reads back', usage: demoUsage, run: runDemo },
+}
+
+const mainUsage = `Usage: parquetry <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .join('\n')}
+
+Options:
+  --help, -h     show help (also: parquetry <command> --help)
+  --version, -v  print the version
+`
+
+/**
+ * Runs the `parquetry` command line and returns its exit code: 0 success,
+ * 1 failure, 2 usage error. Data goes to stdout, diagnostics to stderr; under
+ * `--json` an error prints `{"error": ..., "code": ...}` on stdout.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(mainUsage)
+    return name === undefined ? 2 : 0
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${packageJson.version}\n`)
+    return 0
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (!command) {
+    io.stderr.write(`parquetry: unknown command ${JSON.stringify(name)}\n\n${mainUsage}`)
+    return 2
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(command.usage)
+    return 0
+  }
+  const json = args.includes('--json')
+  try {
+    return await command.run(args, io)
+  } catch (error) {
+    const code = isParquetryError(error) ? error.code : 'INTERNAL'
+    const message = error instanceof Error ? error.message : String(error)
+    if (json) io.stdout.write(JSON.stringify({ error: message, code }) + '\n')
+    else io.stderr.write(`parquetry ${name}: ${message}\n${code === 'USAGE' ? `\n${command.usage}` : ''}`)
+    return code === 'USAGE' ? 2 : 1
+  }
+}
