@@ -1,4 +1,4 @@
-import { queryPerfSchema } from '@parquetry/schema'
+import { parseDateText, queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { writeParquet } from '@parquetry/writer'
 import { resolve } from 'node:path'
@@ -27,7 +27,10 @@ const demoOptionsSchema = z.object({
   out: z.string().min(1).default('parquetry-demo'),
   days: z.coerce.number().int().min(1).max(366).default(7),
   rows: z.coerce.number().int().min(0).max(10_000_000).default(1000),
-  start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').default('2025-10-22'),
+  start: z
+    .string()
+    .refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD')
+    .default('2025-10-22'),
   json: z.boolean().default(false),
 })
 
@@ -53,12 +56,12 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
       allowPositionals: false,
     }).values
   } catch (error) {
-    throw usageError(`demo: ${(error as Error).message}`)
+    throw usageError((error as Error).message)
   }
   const checked = demoOptionsSchema.safeParse(parsed)
   if (!checked.success) {
     const issue = checked.error.issues[0]
-    throw usageError(`demo: --${issue?.path.join('.')}: ${issue?.message}`)
+    throw usageError(`--${issue?.path.join('.')}: ${issue?.message}`)
   }
   const options = checked.data
   const root = resolve(io.cwd, options.out)

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
+
+interface Published {
+  name: string
+  dir: string
+  tarball?: string
+}
+
+// Every published package and an export each must have, checked from ESM and CJS.
+const expectedExports: Record<string, string[]> = {
+  '@parquetry/schema': ['defineSchema', 'createRowParser', 'queryPerfSchema', 'pageviewsSchema', 'ParquetryError'],
+  '@parquetry/storage': ['createLocalStorage', 'normalizeObjectPath'],
+  '@parquetry/writer': ['writeParquet', 'ParquetFileWriter', 'readFooter'],
+  '@parquetry/cli': ['runCli', 'formatLogLine'],
+}
+
+function publishedPackages(): Published[] {
+  const found: Published[] = []
+  for (const group of ['packages', 'apps']) {
+    for (const entry of readdirSync(join(root, group), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue
+      const dir = join(root, group, entry.name)
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean }
+      if (!manifest.private) found.push({ name: manifest.name, dir })
+    }
+  }
+  return found
+}
+
+const packages = publishedPackages()
+let project: string
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'parquetry-pack-'))
+  const tarballs = join(project, 'tarballs')
+  for (const pkg of packages) {
+    const output = execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: pkg.dir, encoding: 'utf8' })
+    pkg.tarball = output.trim().split('\n').at(-1)
+  }
+  const files = Object.fromEntries(packages.map((pkg) => [pkg.name, `file:${pkg.tarball}`]))
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'pack-check-consumer', private: true, dependencies: files, overrides: files }, null, 2),
+  )
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: 'pipe', timeout: 240_000 })
+}, 300_000)
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true })
+})
+
+describe('published packages', () => {
+  it('covers every package with expected exports', () => {
+    expect(packages.map((pkg) => pkg.name).sort()).toEqual(Object.keys(expectedExports).sort())
+  })
+
+  it.each(Object.entries(expectedExports))('%s installs from its tarball and works with import and require', (name, names) => {
+    const check = `for (const key of ${JSON.stringify(names)}) if (!(key in m)) throw new Error('missing export ' + key); process.stdout.write(Object.keys(m).length + '')`
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as m from '${name}'; ${check}`], { cwd: project, encoding: 'utf8' })
+    const cjs = execFileSync(process.execPath, ['-e', `const m = require('${name}'); ${check}`], { cwd: project, encoding: 'utf8' })
+    expect(Number(esm)).toBeGreaterThanOrEqual(names.length)
+    expect(cjs).toBe(esm)
+  })
+
+  it('the tarballs hold dist and README, no sources or tests', () => {
+    for (const pkg of packages) {
+      const listing = execFileSync('tar', ['-tzf', pkg.tarball as string], { encoding: 'utf8' }).split('\n').filter(Boolean)
+      expect(listing).toContain('package/package.json')
+      expect(listing).toContain('package/README.md')
+      expect(listing).toContain('package/dist/index.js')
+      expect(listing).toContain('package/dist/index.d.ts')
+      expect(listing.filter((file) => file.includes('/src/') || file.includes('.test.'))).toEqual([])
+      const manifest = JSON.parse(execFileSync('tar', ['-xzOf', pkg.tarball as string, 'package/package.json'], { encoding: 'utf8' })) as {
+        dependencies?: Record<string, string>
+      }
+      expect(Object.values(manifest.dependencies ?? {}).filter((range) => range.startsWith('workspace:'))).toEqual([])
+    }
+  })
+
+  it('the installed parquetry bin runs', () => {
+    const version = execFileSync(join(project, 'node_modules/.bin/parquetry'), ['--version'], { encoding: 'utf8' })
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+/)
+    const output = execFileSync(join(project, 'node_modules/.bin/parquetry'), ['demo', '--days', '2', '--rows', '50', '--json', '--out', join(project, 'demo')], {
+      encoding: 'utf8',
+    })
+    const result = JSON.parse(output) as { files: { rows: number }[]; validation: { query_count: number }[] }
+    expect(result.files.map((file) => file.rows)).toEqual([50, 50])
+    expect(result.validation.map((row) => row.query_count)).toEqual([50, 50])
+  })
+})
