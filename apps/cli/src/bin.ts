@@ -7,4 +7,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
+// Ctrl-C or a scheduler's SIGTERM: exit through process.exit so that files
+// being written are discarded (storage removes their temp files on exit).
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`parquetry: ${signal}, stopping; files not yet complete are discarded\n`)
+    process.exit(code)
+  })
+}
+
 process.exitCode = await runCli(process.argv.slice(2))

@@ -110,3 +110,26 @@ describe('atomic writes', () => {
     expect(await readdir(dir.path)).toEqual([])
   })
 })
+
+describe('abort before and during writing', () => {
+  it('an already-aborted signal refuses to start and leaves no temp file', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const error = await ParquetFileWriter.create({ schema: queryPerfSchema, sink: await storage.createSink('x.parquet'), signal: AbortSignal.abort() }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'ABORTED', message: 'x.parquet: aborted; nothing was written' })
+    expect(await readdir(dir.path)).toEqual([])
+  })
+
+  it('aborting between row groups stops the stream with ABORTED', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const controller = new AbortController()
+    async function* rows() {
+      for (let index = 0; index < 50_000; index++) {
+        if (index === 15_000) controller.abort()
+        yield sampleRow(index)
+      }
+    }
+    const error = await writeParquet({ schema: queryPerfSchema, rows: rows(), sink: await storage.createSink('y.parquet'), rowGroupSize: 10_000, signal: controller.signal }).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'ABORTED' })
+    expect(await readdir(dir.path)).toEqual([])
+  })
+})

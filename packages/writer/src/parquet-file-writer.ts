@@ -108,8 +108,8 @@ export class ParquetFileWriter {
    * @throws ParquetryError `CONFIG_INVALID` for a bad codec or row group size.
    */
   static async create(options: ParquetWriterOptions): Promise<ParquetFileWriter> {
-    options.signal?.throwIfAborted()
     try {
+      if (options.signal?.aborted) throw abortedError(options.sink.path)
       return new ParquetFileWriter(options)
     } catch (error) {
       await options.sink.abort()
@@ -129,7 +129,10 @@ export class ParquetFileWriter {
    * @throws ParquetryError `ROW_INVALID` naming the row number, column and value; the file is aborted.
    */
   append(row: Readonly<Row>): Promise<void> | undefined {
-    if (this.#state !== 'open') throw new ParquetryError('WRITE_FAILED', `${this.path}: append after the writer was ${this.#state}`)
+    if (this.#state !== 'open') {
+      if (this.#options.signal?.aborted) throw abortedError(this.path)
+      throw new ParquetryError('WRITE_FAILED', `${this.path}: append after the writer was ${this.#state}`)
+    }
     const buffers = this.#buffers
     for (let index = 0; index < buffers.length; index++) {
       const buffer = buffers[index] as ColumnBuffer
@@ -169,7 +172,10 @@ export class ParquetFileWriter {
   async #flushRowGroup(): Promise<void> {
     const count = (this.#buffers[0] as ColumnBuffer).length
     if (count === 0) return
-    this.#options.signal?.throwIfAborted()
+    if (this.#options.signal?.aborted) {
+      await this.abort()
+      throw abortedError(this.path)
+    }
     try {
       const columnData = this.#buffers.map((buffer) => {
         const encoding = buffer.encoding()
@@ -196,12 +202,15 @@ export class ParquetFileWriter {
   async close(): Promise<WriteResult> {
     if (this.#state !== 'open') {
       await this.#aborting
-      const aborted = this.#options.signal?.aborted === true
-      throw new ParquetryError(aborted ? 'ABORTED' : 'WRITE_FAILED', `${this.path}: ${aborted ? 'aborted' : `close after the writer was ${this.#state}`}`)
+      if (this.#options.signal?.aborted) throw abortedError(this.path)
+      throw new ParquetryError('WRITE_FAILED', `${this.path}: close after the writer was ${this.#state}`)
     }
     await this.#pending
     await this.#flushRowGroup()
-    this.#options.signal?.throwIfAborted()
+    if (this.#options.signal?.aborted) {
+      await this.abort()
+      throw abortedError(this.path)
+    }
     this.#state = 'closed'
     this.#detachSignal()
     const rowCount = this.#rows
@@ -247,6 +256,10 @@ export class ParquetFileWriter {
   #detachSignal(): void {
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort)
   }
+}
+
+function abortedError(path: string): ParquetryError {
+  return new ParquetryError('ABORTED', `${path}: aborted; nothing was written`)
 }
 
 /** Options for {@link writeParquet}: the writer's options plus the rows. */
