@@ -1,12 +1,4 @@
+import { packageBuild } from '@parquetry/build-config/tsup'
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  splitting: false,
-})
+export default defineConfig(packageBuild(['src/index.ts']))
