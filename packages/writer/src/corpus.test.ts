@@ -1,14 +1,13 @@
 import { queryPerfSchema } from '@parquetry/schema'
 import { openFileObject } from '@parquetry/storage'
-import { duckDbQuery } from '@parquetry/testing'
+import { corpusDir, duckDbQuery } from '@parquetry/testing'
 import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { checkFooter, readFooter } from './footer.js'
 
 // Parquet files written by others (apache/parquet-testing), beside the repository in ../shared/corpus.
-const corpus = fileURLToPath(new URL('../../../../shared/corpus/parquet/', import.meta.url))
+const corpus = corpusDir('parquet')
 const files = readdirSync(corpus, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.parquet'))
   .sort()
