@@ -12,6 +12,7 @@ export type ParquetryErrorCode =
   | 'WRITE_FAILED'
   | 'VERIFY_FAILED'
   | 'QUERY_FAILED'
+  | 'REJECTS_EXCEEDED'
   | 'CONFIG_INVALID'
   | 'USAGE'
   | 'ABORTED'

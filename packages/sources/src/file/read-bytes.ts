@@ -1,0 +1,55 @@
+import { ParquetryError, wrapError } from '@parquetry/schema'
+import { open } from 'node:fs/promises'
+import type { SourceInput } from '../types.js'
+
+const CHUNK_SIZE = 1 << 20
+
+/**
+ * The bytes of a source input, chunk by chunk. A path is read with one file
+ * handle that is closed when the loop ends, breaks or throws; an AbortSignal
+ * stops the read with `ABORTED`.
+ *
+ * @throws ParquetryError `SOURCE_READ_FAILED` naming the file when it cannot be opened or read.
+ */
+export async function* readBytes(input: SourceInput, name: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (typeof input !== 'string') {
+    for await (const chunk of input as AsyncIterable<Uint8Array>) {
+      if (signal?.aborted) throw abortError(name)
+      yield chunk
+    }
+    return
+  }
+  let handle
+  try {
+    handle = await open(input, 'r')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw wrapError(error, 'SOURCE_READ_FAILED', code === 'ENOENT' ? `${name}: no such file` : `${name}: cannot open`, { source: name, errno: code })
+  }
+  try {
+    for (;;) {
+      if (signal?.aborted) throw abortError(name)
+      // A fresh buffer each time: consumers may keep slices of the previous one.
+      const buffer = new Uint8Array(CHUNK_SIZE)
+      let bytesRead: number
+      try {
+        ;({ bytesRead } = await handle.read(buffer, 0, CHUNK_SIZE, null))
+      } catch (error) {
+        throw wrapError(error, 'SOURCE_READ_FAILED', `${name}: read failed`, { source: name })
+      }
+      if (bytesRead === 0) return
+      yield bytesRead === CHUNK_SIZE ? buffer : buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+function abortError(name: string): ParquetryError {
+  return new ParquetryError('ABORTED', `${name}: reading aborted`)
+}
+
+/** The name a source reports: the caller's, the path, or `'input'`. */
+export function sourceName(input: SourceInput, name?: string): string {
+  return name ?? (typeof input === 'string' ? input : 'input')
+}

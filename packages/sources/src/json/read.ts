@@ -1,0 +1,163 @@
+import { ParquetryError } from '@parquetry/schema'
+import { TokenParser } from '@streamparser/json'
+import { readBytes, sourceName } from '../file/read-bytes.js'
+import { renameKeys, jsonTypeName } from '../jsonl/read.js'
+import { decodeText } from '../text/decode.js'
+import type { RecordSource, SourceItem } from '../types.js'
+import { ExactTokenizer } from './exact-json.js'
+import type { JsonOptions } from './options.js'
+
+const DEFAULT_MAX_BUFFERED = 100_000
+
+function jsonPathOf(segments: readonly string[]): string {
+  return segments.reduce((path, segment) => (/^[A-Za-z_$][\w$]*$/.test(segment) ? `${path}.${segment}` : `${path}[${JSON.stringify(segment)}]`), '$')
+}
+
+/**
+ * Streams the records of a JSON document. The records array is parsed element
+ * by element, so a large array is never held whole; fields of its parent
+ * object named in `inherit` are copied onto every record. Integers past 2^53
+ * arrive as exact bigints. An element that is not an object is a problem
+ * (with its JSON path); a document that is not valid JSON stops the read with
+ * the line and byte where it breaks.
+ *
+ * @throws ParquetryError `SOURCE_READ_FAILED` for invalid JSON, a missing records array, or too many buffered records.
+ */
+export function readJson(options: JsonOptions): RecordSource {
+  return { [Symbol.asyncIterator]: () => streamJson(options) }
+}
+
+async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
+  const name = sourceName(options.input, options.name)
+  const segments = options.records ? options.records.split('.').filter(Boolean) : []
+  const inherit = options.inherit ?? []
+  const maxBuffered = options.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED
+  const recordsPath = jsonPathOf(segments)
+  const parentPath = jsonPathOf(segments.slice(0, -1))
+  const parentDepth = Math.max(0, segments.length - 1)
+
+  const inherited: Record<string, unknown> = {}
+  const pendingInherit = new Set(inherit)
+  let buffered: SourceItem[] = []
+  let ready: SourceItem[] = []
+  let index = 0
+  let sawRecords = false
+  let rootKind: 'array' | 'object' | 'scalar' | undefined
+  const rootObject: Record<string, unknown> = {}
+
+  const emit = (item: SourceItem) => {
+    if (pendingInherit.size > 0) {
+      buffered.push(item)
+      if (buffered.length > maxBuffered) {
+        throw new ParquetryError(
+          'SOURCE_READ_FAILED',
+          `${name}: inherited field${pendingInherit.size > 1 ? 's' : ''} ${[...pendingInherit].join(', ')} not seen after ${maxBuffered} records; put ${pendingInherit.size > 1 ? 'them' : 'it'} before the records array or raise maxBufferedRecords`,
+          { details: { source: name } },
+        )
+      }
+    } else {
+      ready.push(item)
+    }
+  }
+  const complete = (item: SourceItem): SourceItem => {
+    if (item.kind !== 'record' || inherit.length === 0) return item
+    const values: Record<string, unknown> = {}
+    for (const field of inherit) if (field in inherited) values[field] = inherited[field]
+    return { ...item, values: renameKeys({ ...values, ...item.values }, options.rename) }
+  }
+  const record = (value: unknown, position: number) => {
+    const location = { source: name, index: position, path: `${recordsPath}[${position}]` }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      emit({ kind: 'problem', reason: `expected a JSON object, got ${jsonTypeName(value)}`, location, raw: safeText(value) })
+    } else {
+      emit({ kind: 'record', values: inherit.length === 0 ? renameKeys(value as Record<string, unknown>, options.rename) : (value as Record<string, unknown>), location })
+    }
+  }
+
+  const tokenizer = new ExactTokenizer()
+  const paths = segments.length === 0 ? ['$', '$.*'] : [recordsPath, `${recordsPath}.*`, ...inherit.map((field) => `${parentPath}.${field}`)]
+  const parser = new TokenParser({ paths, keepStack: false })
+  tokenizer.onToken = (token) => parser.write(token)
+  parser.onValue = ({ value, key, stack }) => {
+    const depth = stack.length
+    if (segments.length === 0) {
+      if (depth === 0) {
+        rootKind = Array.isArray(value) ? 'array' : value !== null && typeof value === 'object' ? 'object' : 'scalar'
+        if (rootKind === 'scalar') emit({ kind: 'problem', reason: `expected a JSON object or an array of objects, got ${jsonTypeName(value)}`, location: { source: name, path: '$' }, raw: safeText(value) })
+      } else if (typeof key === 'number') {
+        sawRecords = true
+        record(value, index++)
+      } else if (typeof key === 'string') {
+        rootObject[key] = value
+      }
+      return
+    }
+    if (depth === segments.length + 1 && typeof key === 'number') {
+      sawRecords = true
+      record(value, index++)
+    } else if (depth === segments.length && key === segments.at(-1)) {
+      if (!Array.isArray(value)) {
+        throw new ParquetryError('SOURCE_READ_FAILED', `${name}: ${recordsPath} is ${jsonTypeName(value)}, not an array of records`, { details: { source: name, path: recordsPath } })
+      }
+      sawRecords = true
+    } else if (depth === parentDepth && typeof key === 'string' && pendingInherit.has(key)) {
+      inherited[key] = value
+      pendingInherit.delete(key)
+      if (pendingInherit.size === 0) {
+        ready.push(...buffered)
+        buffered = []
+      }
+    }
+  }
+
+  let bytesSeen = 0
+  let linesSeen = 0
+  const fail = (error: unknown, text: string): ParquetryError => {
+    if (error instanceof ParquetryError) return error
+    const message = (error as Error).message
+    const position = /position "?(\d+)/.exec(message)
+    let line = linesSeen + 1
+    if (position) {
+      const within = Buffer.from(text).subarray(0, Math.max(0, Number(position[1]) - bytesSeen)).toString()
+      line += within.split('\n').length - 1
+    }
+    return new ParquetryError('SOURCE_READ_FAILED', `${name}: invalid JSON near line ${line}: ${message}`, { cause: error, details: { source: name, line } })
+  }
+
+  const text = decodeText(readBytes(options.input, name, options.signal), { ...(options.encoding ? { encoding: options.encoding } : {}), name })
+  for await (const chunk of text) {
+    try {
+      tokenizer.write(chunk)
+    } catch (error) {
+      throw fail(error, chunk)
+    }
+    bytesSeen += Buffer.byteLength(chunk)
+    linesSeen += chunk.split('\n').length - 1
+    if (ready.length > 0) {
+      yield ready.map(complete)
+      ready = []
+    }
+  }
+  try {
+    tokenizer.end()
+  } catch (error) {
+    throw fail(error, '')
+  }
+  if (segments.length === 0) {
+    if (rootKind === undefined) throw new ParquetryError('SOURCE_READ_FAILED', `${name}: no JSON value in the document`, { details: { source: name } })
+    if (rootKind === 'object') ready.push({ kind: 'record', values: renameKeys(rootObject, options.rename), location: { source: name, index: 0, path: '$' } })
+  } else if (!sawRecords) {
+    throw new ParquetryError('SOURCE_READ_FAILED', `${name}: no records array at ${recordsPath}`, { details: { source: name, path: recordsPath } })
+  }
+  ready.push(...buffered)
+  if (ready.length > 0) yield ready.map(complete)
+}
+
+function safeText(value: unknown): string {
+  try {
+    const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? String(value)
+    return text.length > 200 ? `${text.slice(0, 197)}...` : text
+  } catch {
+    return String(value)
+  }
+}

@@ -1,0 +1,67 @@
+import { sourceName } from '../file/read-bytes.js'
+import { parseJsonExact } from '../json/exact-json.js'
+import { readLines } from '../text/lines.js'
+import { clip, type RecordSource, type SourceItem } from '../types.js'
+import type { JsonlOptions } from './options.js'
+
+/** Copies `values` with keys renamed. */
+export function renameKeys(values: Record<string, unknown>, rename: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
+  if (!rename) return values
+  const renamed: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(values)) renamed[rename[key] ?? key] = value
+  return renamed
+}
+
+/** JSON type name for a problem message. */
+export function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'bigint') return 'a number'
+  return `a ${typeof value}`
+}
+
+/**
+ * Streams a JSONL / NDJSON file: one JSON object per line. A line that is not
+ * valid JSON, not an object, or not valid UTF-8 becomes a problem with its
+ * line number, and reading goes on. Blank lines are skipped. Integers past
+ * 2^53 arrive as exact bigints. A duplicated key keeps its last value
+ * (JSON.parse's rule).
+ */
+export function readJsonl(options: JsonlOptions): RecordSource {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const name = sourceName(options.input, options.name)
+      const lines = readLines({
+        input: options.input,
+        name,
+        ...(options.encoding ? { encoding: options.encoding } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.maxLineLength ? { maxLineLength: options.maxLineLength } : {}),
+      })
+      for await (const batch of lines) {
+        const items: SourceItem[] = []
+        for (const entry of batch) {
+          const location = { source: name, line: entry.line }
+          if ('error' in entry) {
+            items.push({ kind: 'problem', reason: entry.error, location, raw: entry.raw })
+            continue
+          }
+          if (entry.text.trim() === '') continue
+          let value: unknown
+          try {
+            value = parseJsonExact(entry.text)
+          } catch (error) {
+            items.push({ kind: 'problem', reason: `invalid JSON: ${(error as Error).message}`, location, raw: clip(entry.text) })
+            continue
+          }
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+            items.push({ kind: 'problem', reason: `expected a JSON object, got ${jsonTypeName(value)}`, location, raw: clip(entry.text) })
+            continue
+          }
+          items.push({ kind: 'record', values: renameKeys(value as Record<string, unknown>, options.rename), location })
+        }
+        if (items.length > 0) yield items
+      }
+    },
+  }
+}

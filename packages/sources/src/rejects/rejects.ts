@@ -1,0 +1,48 @@
+import { ParquetryError, type ValueProblem } from '@parquetry/schema'
+import { formatLocation, type RecordLocation } from '../types.js'
+
+/** A record that did not make it: where it was, and why. */
+export interface Reject {
+  location: RecordLocation
+  /** One line: the source's problem, or every bad value of the record. */
+  reason: string
+  /** The bad values, when the record parsed but did not fit the schema. */
+  problems?: ValueProblem[]
+  /** The offending text, bounded, when the source had it. */
+  raw?: string
+}
+
+/** When rejects fail a run. */
+export interface RejectPolicy {
+  /** Largest share of rejected records (of all records read) that still passes. Default 0.01 (1%). */
+  maxRatio?: number
+  /** Largest number of rejected records that still passes. Default: no limit beyond the ratio. */
+  maxCount?: number
+}
+
+/** `file.csv:812: column x: "fast": expected a number`. */
+export function formatReject(reject: Reject): string {
+  return `${formatLocation(reject.location)}: ${reject.reason}`
+}
+
+/**
+ * Whether `rejected` of `total` records passes `policy`.
+ *
+ * @returns undefined when it passes, else the message of the failure.
+ */
+export function checkRejects(rejected: number, total: number, policy: RejectPolicy = {}): string | undefined {
+  const maxRatio = policy.maxRatio ?? 0.01
+  if (policy.maxCount !== undefined && rejected > policy.maxCount) return `${rejected} rejected records exceed the limit of ${policy.maxCount}`
+  if (total > 0 && rejected / total > maxRatio) {
+    return `${rejected} of ${total} records rejected (${((rejected / total) * 100).toFixed(2)}%), over the ${(maxRatio * 100).toFixed(2)}% threshold`
+  }
+  return undefined
+}
+
+/** Throws `REJECTS_EXCEEDED` when the rejects fail the policy, quoting the first ones. */
+export function assertRejects(summary: { read: number; rejected: number; rejects: readonly Reject[] }, policy: RejectPolicy, name: string): void {
+  const failure = checkRejects(summary.rejected, summary.read, policy)
+  if (failure === undefined) return
+  const examples = summary.rejects.slice(0, 3).map(formatReject).join('\n  ')
+  throw new ParquetryError('REJECTS_EXCEEDED', `${name}: ${failure}; first:\n  ${examples}`, { details: { rejected: summary.rejected, read: summary.read } })
+}

@@ -1,0 +1,87 @@
+import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions } from '@parquetry/schema'
+import type { RecordLocation, RecordSource } from '../types.js'
+import type { Reject } from './rejects.js'
+import { RejectsFile } from './rejects-file.js'
+
+/** Options for {@link validateRecords}. */
+export interface ValidateOptions {
+  source: RecordSource
+  schema: DatasetSchema
+  /** Adjusts a record's raw values before coercion (derive a partition date, split a field, ...). */
+  transform?: (values: Record<string, unknown>, location: RecordLocation) => Record<string, unknown>
+  /** What to do with raw keys that are not columns. Default `'ignore'`. */
+  unknownKeys?: RowParserOptions['unknownKeys']
+  /** Rejects kept in memory for the summary (all are counted). Default 1,000. */
+  keepRejects?: number
+  /** Write every reject to this NDJSON file. */
+  rejectsFile?: string
+  /** Stop with `REJECTS_EXCEEDED` as soon as more than this many records are rejected. */
+  maxRejects?: number
+}
+
+/** Counts of a validation, filled in as it proceeds. */
+export interface ValidationSummary {
+  /** Records and problems read from the source. */
+  read: number
+  accepted: number
+  rejected: number
+  /** The first `keepRejects` rejects. */
+  rejects: Reject[]
+  /** Path of the rejects file, when one was asked for. */
+  rejectsFile?: string
+}
+
+/** Typed rows in batches, plus the running summary. */
+export interface ValidatedRows extends AsyncIterable<Row[]> {
+  readonly summary: ValidationSummary
+}
+
+/**
+ * Coerces a source's records into typed rows of `schema`. A source problem or
+ * a record that does not fit is never dropped silently: it is counted, kept
+ * (up to `keepRejects`) with its location and reason, and written to the
+ * rejects file when asked. Whether the rejects fail the run is the caller's
+ * decision (`assertRejects`), except that `maxRejects` stops early.
+ */
+export function validateRecords(options: ValidateOptions): ValidatedRows {
+  const summary: ValidationSummary = { read: 0, accepted: 0, rejected: 0, rejects: [], ...(options.rejectsFile ? { rejectsFile: options.rejectsFile } : {}) }
+  return {
+    summary,
+    async *[Symbol.asyncIterator]() {
+      const parse = createRowParser(options.schema, options.unknownKeys ? { unknownKeys: options.unknownKeys } : {})
+      const keep = options.keepRejects ?? 1000
+      const file = options.rejectsFile ? await RejectsFile.create(options.rejectsFile) : undefined
+      try {
+        for await (const batch of options.source) {
+          const rows: Row[] = []
+          const rejects: Reject[] = []
+          for (const item of batch) {
+            summary.read++
+            if (item.kind === 'problem') {
+              rejects.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
+              continue
+            }
+            const values = options.transform ? options.transform(item.values, item.location) : item.values
+            const result = parse(values)
+            if (result.ok) rows.push(result.row)
+            else rejects.push({ location: item.location, reason: formatProblems(result.problems), problems: result.problems })
+          }
+          summary.accepted += rows.length
+          if (rejects.length > 0) {
+            summary.rejected += rejects.length
+            for (const reject of rejects) if (summary.rejects.length < keep) summary.rejects.push(reject)
+            await file?.write(rejects)
+            if (options.maxRejects !== undefined && summary.rejected > options.maxRejects) {
+              throw new ParquetryError('REJECTS_EXCEEDED', `${options.schema.name}: more than ${options.maxRejects} records rejected; stopped reading`, {
+                details: { rejected: summary.rejected, read: summary.read },
+              })
+            }
+          }
+          if (rows.length > 0) yield rows
+        }
+      } finally {
+        await file?.close()
+      }
+    },
+  }
+}

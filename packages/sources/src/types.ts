@@ -1,0 +1,63 @@
+/** Where a record came from, for error messages and rejects. */
+export interface RecordLocation {
+  /** The source's name: a file path, or whatever the caller named the input. */
+  source: string
+  /** 1-based line where the record starts (CSV, JSONL, event log). */
+  line?: number
+  /** 0-based index of the record within the source (JSON documents). */
+  index?: number
+  /** JSON path of the record (`$.recommendations[3]`). */
+  path?: string
+}
+
+/** A raw record read from a source: field values as the source holds them, keyed by field name. */
+export interface SourceRecord {
+  kind: 'record'
+  values: Record<string, unknown>
+  location: RecordLocation
+}
+
+/** Something in the source that could not become a record (a ragged row, a bad JSON line, ...). */
+export interface SourceProblem {
+  kind: 'problem'
+  reason: string
+  location: RecordLocation
+  /** The offending text, bounded, when there is one. */
+  raw?: string
+}
+
+/** One item of a source: a record or a problem, in source order. */
+export type SourceItem = SourceRecord | SourceProblem
+
+/**
+ * The one contract of every source: an async iterable of batches of items,
+ * in order. Breaking out of the loop or aborting the signal closes the input.
+ */
+export type RecordSource = AsyncIterable<SourceItem[]>
+
+/** What a source can read from: a file path, or chunks of bytes the caller supplies. */
+export type SourceInput = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+
+/** Options every source takes. */
+export interface SourceOptions {
+  /** A file path, or byte chunks (then give `name`). */
+  input: SourceInput
+  /** Name used in locations and messages. Default: the path, or `'input'`. */
+  name?: string
+  /** Stops the read and closes the input. */
+  signal?: AbortSignal
+}
+
+/** Bounded text of a raw value for a problem report. */
+export function clip(text: string, limit = 200): string {
+  return text.length > limit ? `${text.slice(0, limit - 3)}...` : text
+}
+
+/** `file.csv:12` style rendering of a location. */
+export function formatLocation(location: RecordLocation): string {
+  let text = location.source
+  if (location.line !== undefined) text += `:${location.line}`
+  if (location.path !== undefined) text += ` ${location.path}`
+  else if (location.index !== undefined && location.line === undefined) text += ` record ${location.index}`
+  return text
+}
