@@ -10,12 +10,15 @@ export class ExactTokenizer extends Tokenizer {
   protected override parseNumber(numberText: string): number {
     const value = Number(numberText)
     if (!Number.isSafeInteger(value) && integerText.test(numberText)) return BigInt(numberText) as unknown as number
+    // A double overflow would become Infinity without a word: refuse it.
+    if (!Number.isFinite(value)) throw new RangeError(`number ${numberText.length > 40 ? `${numberText.slice(0, 37)}...` : numberText} is out of the range of a double`)
     return value
   }
 }
 
-// An integer of 16 or more digits may be past 2^53: such text takes the exact parser.
-const longInteger = /\d{16}/
+// An integer of 16 or more digits may be past 2^53, and a 3-digit exponent may
+// overflow a double: such text takes the exact parser.
+const needsExactParser = /\d{16}|[eE][+-]?\d{3}/
 
 /**
  * JSON.parse, except that text holding a long integer is parsed by the exact
@@ -23,7 +26,7 @@ const longInteger = /\d{16}/
  * error on invalid JSON, as JSON.parse does.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!longInteger.test(text)) return JSON.parse(text)
+  if (!needsExactParser.test(text)) return JSON.parse(text)
   let result: unknown
   let done = false
   const tokenizer = new ExactTokenizer()

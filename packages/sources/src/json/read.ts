@@ -75,9 +75,15 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
   }
 
   const tokenizer = new ExactTokenizer()
+  let lastTokenOffset = 0
+  let tokens = 0
   const paths = segments.length === 0 ? ['$', '$.*'] : [recordsPath, `${recordsPath}.*`, ...inherit.map((field) => `${parentPath}.${field}`)]
   const parser = new TokenParser({ paths, keepStack: false })
-  tokenizer.onToken = (token) => parser.write(token)
+  tokenizer.onToken = (token) => {
+    lastTokenOffset = token.offset
+    tokens++
+    parser.write(token)
+  }
   parser.onValue = ({ value, key, stack }) => {
     const depth = stack.length
     if (segments.length === 0) {
@@ -110,18 +116,16 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
     }
   }
 
-  let bytesSeen = 0
-  let linesSeen = 0
-  const fail = (error: unknown, text: string): ParquetryError => {
+  let chunkStartByte = 0
+  let linesBeforeChunk = 0
+  // The line of the last token read, or of the chunk, for a located error.
+  const fail = (error: unknown, chunk: string): ParquetryError => {
     if (error instanceof ParquetryError) return error
-    const message = (error as Error).message
-    const position = /position "?(\d+)/.exec(message)
-    let line = linesSeen + 1
-    if (position) {
-      const within = Buffer.from(text).subarray(0, Math.max(0, Number(position[1]) - bytesSeen)).toString()
-      line += within.split('\n').length - 1
-    }
-    return new ParquetryError('SOURCE_READ_FAILED', `${name}: invalid JSON near line ${line}: ${message}`, { cause: error, details: { source: name, line } })
+    const raw = (error as Error).message
+    const message = raw.includes('in state ENDED') ? `a second JSON value starts here (${raw}); a document holds one value — read one record per line with readJsonl` : raw
+    const within = Buffer.from(chunk).subarray(0, Math.max(0, lastTokenOffset - chunkStartByte)).toString()
+    const line = linesBeforeChunk + within.split('\n').length
+    return new ParquetryError('SOURCE_READ_FAILED', `${name}: invalid JSON at line ${line}: ${message}`, { cause: error, details: { source: name, line } })
   }
 
   const text = decodeText(readBytes(options.input, name, options.signal), { ...(options.encoding ? { encoding: options.encoding } : {}), name })
@@ -131,8 +135,8 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
     } catch (error) {
       throw fail(error, chunk)
     }
-    bytesSeen += Buffer.byteLength(chunk)
-    linesSeen += chunk.split('\n').length - 1
+    chunkStartByte += Buffer.byteLength(chunk)
+    linesBeforeChunk += chunk.split('\n').length - 1
     if (ready.length > 0) {
       yield ready.map(complete)
       ready = []
@@ -144,7 +148,10 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
     throw fail(error, '')
   }
   if (segments.length === 0) {
-    if (rootKind === undefined) throw new ParquetryError('SOURCE_READ_FAILED', `${name}: no JSON value in the document`, { details: { source: name } })
+    if (rootKind === undefined) {
+      const reason = tokens === 0 ? 'no JSON value in the document' : `the document ends before its JSON value is complete (line ${linesBeforeChunk + 1})`
+      throw new ParquetryError('SOURCE_READ_FAILED', `${name}: ${reason}`, { details: { source: name } })
+    }
     if (rootKind === 'object') ready.push({ kind: 'record', values: renameKeys(rootObject, options.rename), location: { source: name, index: 0, path: '$' } })
   } else if (!sawRecords) {
     throw new ParquetryError('SOURCE_READ_FAILED', `${name}: no records array at ${recordsPath}`, { details: { source: name, path: recordsPath } })
