@@ -19,6 +19,8 @@ export interface CsvOptions extends SourceOptions {
   columns?: readonly string[]
   /** Header name → column name, for headers that do not match by name. */
   rename?: Readonly<Record<string, string>>
+  /** Records to skip before the header (a preamble such as a title line). Default 0. */
+  skipRows?: number
   /** Text encoding. Default `'auto'` (BOM, else UTF-8). */
   encoding?: TextEncoding
   /**
@@ -45,6 +47,8 @@ export interface CsvInfo {
   records: number
   /** Problems reported (ragged rows, malformed quotes, ...). */
   problems: number
+  /** Preamble records skipped (`skipRows`). */
+  skippedRows: number
   /** Blank lines skipped (in files of more than one column). */
   emptyLines: number
   /** Lines read, header included. */

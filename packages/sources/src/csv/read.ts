@@ -43,6 +43,7 @@ export function readCsv(options: CsvOptions): CsvSource {
     missingColumns: [],
     records: 0,
     problems: 0,
+    skippedRows: 0,
     emptyLines: 0,
     lines: 0,
   }
@@ -73,6 +74,9 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
 
   const problem = (reason: string, startLine: number, start: number, end: number) => {
     info.problems++
+    // A record that swallowed several lines says so: those lines are in it, not lost silently.
+    const endLine = line - (end > 0 && aggregate.charCodeAt(end - 1) === linebreak.charCodeAt(0) ? 1 : 0)
+    if (endLine > startLine) reason += ` (the record spans lines ${startLine}-${endLine})`
     items.push({ kind: 'problem', reason, location: { source: name, line: startLine }, raw: clip(aggregate.slice(start, end).replace(/\r?\n$|\r$/, '')) })
   }
 
@@ -97,6 +101,10 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       }
     }
 
+    if (info.skippedRows < (options.skipRows ?? 0)) {
+      info.skippedRows++
+      return
+    }
     for (const error of results.errors) {
       if (error.code === 'MissingQuotes') {
         fatal = new ParquetryError('SOURCE_READ_FAILED', `${name}: quote opened at line ${startLine} is never closed`, { details: { source: name, line: startLine } })
