@@ -153,7 +153,7 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     }
     if (linebreak === '\n') {
       if (nextCr !== -1 && nextCr < start) nextCr = aggregate.indexOf('\r', start)
-      if (nextCr !== -1 && nextCr < interiorEnd && aggregate.indexOf(quote, start) >= interiorEnd) {
+      if (nextCr !== -1 && nextCr < interiorEnd && !quotedBetween(aggregate, quote, start, interiorEnd)) {
         problem('carriage return inside an unquoted field (a stray line break?)', startLine, start, end)
         return
       }
@@ -199,6 +199,11 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     parse(true)
     if (items.length > 0) yield items
   }
+}
+
+function quotedBetween(text: string, quote: string, start: number, end: number): boolean {
+  const index = text.indexOf(quote, start)
+  return index !== -1 && index < end
 }
 
 function countBreaks(text: string, start: number, end: number, linebreak: string): number {
