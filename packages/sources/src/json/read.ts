@@ -34,7 +34,8 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
   const maxBuffered = options.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED
   const recordsPath = jsonPathOf(segments)
   const parentPath = jsonPathOf(segments.slice(0, -1))
-  const parentDepth = Math.max(0, segments.length - 1)
+  // A value at a path of k segments is reported with a stack of k containers.
+  const parentDepth = segments.length
 
   const inherited: Record<string, unknown> = {}
   const pendingInherit = new Set(inherit)

@@ -16,7 +16,8 @@ export function renameKeys(values: Record<string, unknown>, rename: Readonly<Rec
 export function jsonTypeName(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'bigint') return 'a number'
+  if (typeof value === 'bigint' || typeof value === 'number') return 'a number'
+  if (typeof value === 'object') return 'an object'
   return `a ${typeof value}`
 }
 
