@@ -59,6 +59,8 @@ export async function* readLines(options: {
       if (newline === -1) break
       if (skipping) {
         skipping = false
+      } else if (carryLength + newline - start > maxLength) {
+        out.push({ line: lineNumber, error: `line longer than ${maxLength} bytes`, raw: '' })
       } else {
         carry.push(chunk.subarray(start, newline))
         finishLine(carry, out)
