@@ -21,14 +21,15 @@ interface PapaStep {
 }
 
 /**
- * Streams a CSV file as batches of records (one batch per ~1 MiB read).
+ * Streams a CSV file as batches of records (one batch per 64 KiB read).
  * Parsing is Papa Parse's (RFC 4180: quoted fields holding delimiters, quotes
- * and line breaks); this reader adds what a pipeline needs around it:
- * strict decoding (BOM removed, invalid bytes reported, Latin-1/UTF-16 by
- * option), LF/CRLF/CR and mixed line endings, delimiter detection, header to
- * column matching, the line of every record, and a problem — never a shifted
- * column — for a row with the wrong number of fields or malformed quotes.
- * Memory stays at about one chunk plus the longest record.
+ * and line breaks); chunks with no quote character at all are split directly,
+ * as Papa Parse's own fast mode does. Around it this reader adds what a
+ * pipeline needs: strict decoding (BOM removed, invalid bytes reported,
+ * Latin-1/UTF-16 by option), LF/CRLF/CR and mixed line endings, delimiter
+ * detection, header to column matching, the line of every record, and a
+ * problem — never a shifted column — for a row with the wrong number of fields
+ * or malformed quotes. Memory stays at about one chunk plus the longest record.
  *
  * @throws ParquetryError `SOURCE_READ_FAILED` for an unreadable file, invalid
  *   bytes, a quote that is never closed, or an ambiguous header; each names the line.
@@ -57,71 +58,33 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
   const quoteCode = quote.charCodeAt(0)
   const maxRecordLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH
   const expectHeader = options.header ?? true
+  const skipRows = options.skipRows ?? 0
 
   let parser: Papa.Parser | undefined
   let linebreak: '\n' | '\r' = '\n'
+  let delimiter = ','
   let keys: (string | undefined)[] | undefined = expectHeader ? undefined : options.columns?.slice()
   let width = keys?.length ?? 0
   let line = 1 // line at which `pending` starts
   let pending = ''
 
-  // State of the chunk being parsed, read by the step callback.
+  // State of the chunk being parsed, read by the callbacks below.
   let aggregate = ''
   let previousEnd = 0
   let nextCr = -1
   let items: SourceItem[] = []
   let fatal: ParquetryError | undefined
 
-  const problem = (reason: string, startLine: number, start: number, end: number) => {
+  const problem = (reason: string, startLine: number, endLine: number, raw: string) => {
     info.problems++
     // A record that swallowed several lines says so: those lines are in it, not lost silently.
-    const endLine = line - (end > 0 && aggregate.charCodeAt(end - 1) === linebreak.charCodeAt(0) ? 1 : 0)
     if (endLine > startLine) reason += ` (the record spans lines ${startLine}-${endLine})`
-    items.push({ kind: 'problem', reason, location: { source: name, line: startLine }, raw: clip(aggregate.slice(start, end).replace(/\r?\n$|\r$/, '')) })
+    items.push({ kind: 'problem', reason, location: { source: name, line: startLine }, raw: clip(raw) })
   }
 
-  const step = (results: PapaStep) => {
-    const fields = results.data[0] as string[]
-    const start = previousEnd
-    const end = results.meta.cursor
-    previousEnd = end
-    const startLine = line
-    line += countBreaks(aggregate, start, end, linebreak)
-    info.lines = line - 1
-
-    // CRLF under LF splitting: the CR belongs to the line break, unless the field was quoted.
-    let interiorEnd = end
-    if (linebreak === '\n' && end > 0 && aggregate.charCodeAt(end - 1) === 10) {
-      interiorEnd = end - 1
-      if (end > 1 && aggregate.charCodeAt(end - 2) === 13) {
-        interiorEnd = end - 2
-        const last = fields.length - 1
-        const value = fields[last] as string
-        if (value.endsWith('\r') && aggregate.charCodeAt(end - 3) !== quoteCode) fields[last] = value.slice(0, -1)
-      }
-    }
-
-    if (info.skippedRows < (options.skipRows ?? 0)) {
-      info.skippedRows++
-      return
-    }
-    for (const error of results.errors) {
-      if (error.code === 'MissingQuotes') {
-        fatal = new ParquetryError('SOURCE_READ_FAILED', `${name}: quote opened at line ${startLine} is never closed`, { details: { source: name, line: startLine } })
-        ;(parser as Papa.Parser).abort()
-        return
-      }
-    }
-    if (results.errors.length > 0 && keys === undefined && expectHeader) {
-      fatal = new ParquetryError('SOURCE_READ_FAILED', `${name}: header at line ${startLine} has malformed quotes`, { details: { source: name, line: startLine } })
-      ;(parser as Papa.Parser).abort()
-      return
-    }
-    if (results.errors.length > 0) {
-      problem(`malformed quotes: ${(results.errors[0] as { message: string }).message.toLowerCase()}`, startLine, start, end)
-      return
-    }
-
+  // Everything a row goes through once its fields are known. `hasStrayCr` is
+  // asked only of a row about to become a record.
+  const consumeRow = (fields: string[], startLine: number, endLine: number, raw: () => string, hasStrayCr: () => boolean) => {
     if (keys === undefined) {
       // Blank lines before the header or the first record are skipped.
       if (fields.length === 1 && fields[0] === '') {
@@ -142,21 +105,17 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       width = keys.length
       info.fields = keys as string[]
     }
-
     if (fields.length === 1 && fields[0] === '' && width !== 1) {
       info.emptyLines++
       return
     }
     if (fields.length !== width) {
-      problem(`${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${width}`, startLine, start, end)
+      problem(`${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${width}`, startLine, endLine, raw())
       return
     }
-    if (linebreak === '\n') {
-      if (nextCr !== -1 && nextCr < start) nextCr = aggregate.indexOf('\r', start)
-      if (nextCr !== -1 && nextCr < interiorEnd && !quotedBetween(aggregate, quote, start, interiorEnd)) {
-        problem('carriage return inside an unquoted field (a stray line break?)', startLine, start, end)
-        return
-      }
+    if (hasStrayCr()) {
+      problem('carriage return inside an unquoted field (a stray line break?)', startLine, endLine, raw())
+      return
     }
     const values: Record<string, string> = {}
     const rowKeys = keys
@@ -168,10 +127,80 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     items.push({ kind: 'record', values, location: { source: name, line: startLine } })
   }
 
+  // Rows from Papa Parse, for chunks that hold a quote character.
+  const step = (results: PapaStep) => {
+    const fields = results.data[0] as string[]
+    const start = previousEnd
+    const end = results.meta.cursor
+    previousEnd = end
+    const startLine = line
+    line += countBreaks(aggregate, start, end, linebreak)
+    info.lines = line - 1
+    const endsWithBreak = end > 0 && aggregate.charCodeAt(end - 1) === linebreak.charCodeAt(0)
+    const endLine = endsWithBreak ? line - 1 : line
+    const raw = () => aggregate.slice(start, end).replace(/\r?\n$|\r$/, '')
+
+    // CRLF under LF splitting: the CR belongs to the line break, unless the field was quoted.
+    let interiorEnd = endsWithBreak ? end - 1 : end
+    if (linebreak === '\n' && endsWithBreak && end > 1 && aggregate.charCodeAt(end - 2) === 13) {
+      interiorEnd = end - 2
+      const last = fields.length - 1
+      const value = fields[last] as string
+      if (value.endsWith('\r') && aggregate.charCodeAt(end - 3) !== quoteCode) fields[last] = value.slice(0, -1)
+    }
+    if (info.skippedRows < skipRows) {
+      info.skippedRows++
+      return
+    }
+    if (results.errors.length > 0) {
+      const missingQuote = results.errors.some((error) => error.code === 'MissingQuotes')
+      if (missingQuote || (keys === undefined && expectHeader)) {
+        const reason = missingQuote ? `quote opened at line ${startLine} is never closed` : `header at line ${startLine} has malformed quotes`
+        fatal = new ParquetryError('SOURCE_READ_FAILED', `${name}: ${reason}`, { details: { source: name, line: startLine } })
+        ;(parser as Papa.Parser).abort()
+        return
+      }
+      problem(`malformed quotes: ${(results.errors[0] as { message: string }).message.toLowerCase()}`, startLine, endLine, raw())
+      return
+    }
+    consumeRow(fields, startLine, endLine, raw, () => {
+      if (linebreak !== '\n') return false
+      if (nextCr !== -1 && nextCr < start) nextCr = aggregate.indexOf('\r', start)
+      return nextCr !== -1 && nextCr < interiorEnd && !quotedBetween(aggregate, quote, start, interiorEnd)
+    })
+  }
+
+  // A chunk with no quote character is plain lines of plain fields: split
+  // directly, as Papa Parse's own fast mode does, one line per row.
+  const splitPlainLines = (final: boolean) => {
+    const lines = aggregate.split(linebreak)
+    const complete = final ? lines.length : lines.length - 1
+    let consumed = 0
+    for (let index = 0; index < complete; index++) {
+      let text = lines[index] as string
+      consumed += text.length + (index < lines.length - 1 ? linebreak.length : 0)
+      if (final && index === lines.length - 1 && text === '') break
+      const startLine = line++
+      if (linebreak === '\n' && text.endsWith('\r')) text = text.slice(0, -1)
+      if (info.skippedRows < skipRows) {
+        info.skippedRows++
+        continue
+      }
+      const rowText = text
+      consumeRow(text.split(delimiter), startLine, startLine, () => rowText, () => linebreak === '\n' && rowText.includes('\r'))
+    }
+    info.lines = line - 1
+    previousEnd = consumed
+  }
+
   const parse = (final: boolean) => {
     previousEnd = 0
-    nextCr = linebreak === '\n' ? aggregate.indexOf('\r') : -1
-    ;(parser as Papa.Parser).parse(aggregate, 0, !final)
+    if (aggregate.indexOf(quote) === -1) {
+      splitPlainLines(final)
+    } else {
+      nextCr = linebreak === '\n' ? aggregate.indexOf('\r') : -1
+      ;(parser as Papa.Parser).parse(aggregate, 0, !final)
+    }
     if (fatal) throw fatal
     pending = aggregate.slice(previousEnd)
     if (pending.length > maxRecordLength) {
@@ -186,8 +215,9 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     if (!parser) {
       linebreak = detectLinebreak(aggregate)
       info.linebreak = linebreak
-      info.delimiter = options.delimiter ?? detectDelimiter(aggregate, quote, escape, linebreak)
-      parser = new Papa.Parser({ delimiter: info.delimiter, newline: linebreak, quoteChar: quote, escapeChar: escape, step: step as never })
+      delimiter = options.delimiter ?? detectDelimiter(aggregate, quote, escape, linebreak)
+      info.delimiter = delimiter
+      parser = new Papa.Parser({ delimiter, newline: linebreak, quoteChar: quote, escapeChar: escape, step: step as never })
     }
     items = []
     parse(false)
