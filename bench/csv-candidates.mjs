@@ -68,7 +68,8 @@ const toObjects = (table) => table.slice(1).map((row) => Object.fromEntries(tabl
 const spectrumParsers = {
   'csv-parse (stream)': (text) => toObjects(CsvParseParserSync(text)),
   'papaparse (step)': (text) => toObjects(Papa.parse(text, { skipEmptyLines: true }).data),
-  udsv: (text) => toObjects(initParser(inferSchema(text)).stringArrs(text).map((row) => row.map((value) => value ?? ''))),
+  'csv-parse (info: line numbers)': (text) => toObjects(CsvParseParserSync(text)),
+  udsv: (text) => initParser(inferSchema(text)).stringObjs(text).map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value ?? '']))),
 }
 function CsvParseParserSync(text) {
   const out = []
@@ -78,6 +79,7 @@ function CsvParseParserSync(text) {
 }
 async function spectrumScore(name) {
   let passed = 0
+  const failed = []
   for (const file of spectrumNames) {
     const text = readFileSync(join(spectrum, 'csvs', `${file}.csv`), 'utf8')
     const expected = [JSON.parse(readFileSync(join(spectrum, 'json', `${file}.json`), 'utf8'))].flat()
@@ -89,12 +91,14 @@ async function spectrumScore(name) {
       } else if (spectrumParsers[name]) got = spectrumParsers[name](text)
       else return 'n/a'
     } catch {
+      failed.push(file)
       continue
     }
     if (file === 'location_coordinates') expected[0]['Contact Phone Number'] = '2095257564' // upstream's expected file is wrong here
     if (JSON.stringify(got) === JSON.stringify(expected)) passed++
+    else failed.push(file)
   }
-  return `${passed}/${spectrumNames.length}`
+  return `${passed}/${spectrumNames.length}${failed.length > 0 ? ` (wrong: ${failed.join(', ')})` : ''}`
 }
 
 console.log(`${rows.toLocaleString('en-US')} query_perf rows, ${(bytes / 1e6).toFixed(1)} MB\n`)

@@ -65,6 +65,9 @@ describe('double', () => {
     expect(coerce('12ms')).toBe('rejected: expected a number')
     expect(coerce('1,5')).toBe('rejected: expected a number')
     expect(coerce(true)).toBe('rejected: expected a number, got boolean')
+    expect([coerce('0x10'), coerce('0b1'), coerce('1_000'), coerce('')]).toEqual(['rejected: expected a number', 'rejected: expected a number', 'rejected: expected a number', null])
+    expect(coerce('1e999')).toBe('rejected: out of the range of a double')
+    expect([coerce(' 12 '), coerce('Infinity'), coerce('-0')]).toEqual([12, Infinity, -0])
   })
 })
 

@@ -95,7 +95,11 @@ function coerceDouble(value: unknown): TypedValue | Rejection {
   if (typeof value === 'number') return value
   if (typeof value === 'string') {
     const text = value.trim()
-    if (decimalText.test(text)) return Number(text)
+    // Number() alone is the fast path; it also takes 0x/0b/0o prefixes, which are refused.
+    const number = Number(text)
+    const code = text.charCodeAt(1) | 0x20
+    if (!Number.isNaN(number) && Number.isFinite(number) && text !== '' && !(text.charCodeAt(0) === 48 && (code === 120 || code === 98 || code === 111))) return number
+    if (decimalText.test(text)) return new Rejection('out of the range of a double')
     const special = specialDoubles[text.toLowerCase()]
     if (special !== undefined) return special
     return new Rejection('expected a number')
@@ -117,10 +121,19 @@ function coerceString(value: unknown): TypedValue | Rejection {
   return new Rejection(`expected a string, got ${typeName(value)}`)
 }
 
-function coerceDate(value: unknown): TypedValue | Rejection {
+function dateCoercer(): Coercer {
+  // Rows of one file mostly share their date: remember the last one that passed.
+  let lastValid = ''
+  return (value) => (typeof value === 'string' && value === lastValid && value !== '' ? value : coerceDate(value, (text) => (lastValid = text)))
+}
+
+function coerceDate(value: unknown, remember: (text: string) => void): TypedValue | Rejection {
   if (typeof value === 'string') {
-    const days = parseDateText(value.trim())
-    return typeof days === 'string' ? new Rejection(days) : formatDate(days)
+    const text = value.trim()
+    const days = parseDateText(text)
+    if (typeof days === 'number' && text === value) remember(text)
+    // A valid YYYY-MM-DD is already the canonical form.
+    return typeof days === 'string' ? new Rejection(days) : text
   }
   if (value instanceof Date) {
     const time = value.getTime()
@@ -229,7 +242,7 @@ function baseCoercer(column: Column): Coercer {
     case 'double':
       return coerceDouble
     case 'date':
-      return coerceDate
+      return dateCoercer()
     case 'timestamp':
       return timestampCoercer(column.unit)
     case 'json':

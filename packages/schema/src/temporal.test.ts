@@ -24,3 +24,28 @@ describe('calendar arithmetic', () => {
     expect(dateOfTimestamp(-86_400_000_000n)).toBe('1969-12-31')
   })
 })
+
+describe('timestamp fast path', () => {
+  it('agrees with the general parser (the same instant written with +00:00) across many values', async () => {
+    const { parseTimestampText } = await import('./temporal.js')
+    let seed = 7
+    for (let index = 0; index < 5000; index++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      const micros = BigInt(seed) * 1_000_003n - 1_000_000_000_000_000n
+      const text = formatTimestamp(micros)
+      const general = text.replace('Z', '+00:00')
+      expect(parseTimestampText(text)).toBe(micros)
+      expect(parseTimestampText(general)).toBe(micros)
+      expect(parseTimestampText(text.replace(/\.\d+Z$/, 'Z'))).toBe(parseTimestampText(general.replace(/\.\d+\+/, '+')))
+    }
+  })
+
+  it('leaves odd shapes to the general parser and its reasons', async () => {
+    const { parseTimestampText } = await import('./temporal.js')
+    expect(parseTimestampText('2025-02-29T00:00:00Z')).toBe('day 29 does not exist in 2025-02')
+    expect(parseTimestampText('2025-10-28T00:00:60Z')).toBe('second 60 is out of range (leap seconds are not representable)')
+    expect(parseTimestampText('2025-10-28T00:00:00.Z')).toBe('expected an ISO 8601 timestamp such as 2025-10-28T00:15:23Z')
+    expect(parseTimestampText('2025-10-28T00:00:00.1234Z', 'millis')).toBe("fraction .1234 is finer than the column's millisecond precision")
+    expect(parseTimestampText('2025-10-28T00:00:00.123Z', 'millis')).toBe(1761609600123000n)
+  })
+})
