@@ -40,7 +40,11 @@ async function readAndValidate(path) {
   const validated = validateRecords({
     source: readCsv({ input: path, columns }),
     schema: queryPerfSchema,
-    transform: (record) => ({ ...record, date_partition: record.timestamp?.slice(0, 10) }),
+    // date_partition from each row's own timestamp (raw records are the reader's to change).
+    transform: (record) => {
+      record.date_partition = typeof record.timestamp === 'string' ? record.timestamp.slice(0, 10) : undefined
+      return record
+    },
   })
   let count = 0
   for await (const rows of validated) count += rows.length
