@@ -1,17 +1,13 @@
-import { makeTempDir } from '@parquetry/testing'
+import { useTempDir } from '@parquetry/testing'
 import { spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeEach(async () => {
-  dir = await makeTempDir()
-})
-afterEach(() => dir.remove())
+const dir = useTempDir({ each: true })
 
 async function listAll(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort()

@@ -1,7 +1,7 @@
 import { queryPerfSchema } from '@parquetry/schema'
-import { duckDbQuery, makeTempDir, readParquetRows } from '@parquetry/testing'
+import { duckDbQuery, readParquetRows, useTempDir } from '@parquetry/testing'
 import { readdir } from 'node:fs/promises'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { generateQueryPerfDay } from './demo/generate-query-perf.js'
 import type { CliIo } from './io.js'
 import { formatLogLine, formatRatio } from './output/log-line.js'
@@ -20,11 +20,7 @@ function captureIo(cwd: string): CliIo & { out: () => string; err: () => string 
   }
 }
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeEach(async () => {
-  dir = await makeTempDir()
-})
-afterEach(() => dir.remove())
+const dir = useTempDir({ each: true })
 
 describe('parquetry demo', () => {
   it('writes the seed layout, and prints log lines, the DuckDB schema and the validation query', async () => {

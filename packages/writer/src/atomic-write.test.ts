@@ -1,19 +1,15 @@
 import { queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
-import { duckDbQuery, makeTempDir } from '@parquetry/testing'
+import { duckDbQuery, useTempDir } from '@parquetry/testing'
 import { spawn } from 'node:child_process'
 import { readdir, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ParquetFileWriter, writeParquet } from './parquet-file-writer.js'
 
 const childScript = fileURLToPath(new URL('../test/fixtures/write-large.mjs', import.meta.url))
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeEach(async () => {
-  dir = await makeTempDir()
-})
-afterEach(() => dir.remove())
+const dir = useTempDir({ each: true })
 
 const sampleRow = (index: number) => ({
   timestamp: 1761610523000000n + BigInt(index),

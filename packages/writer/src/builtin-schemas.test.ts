@@ -1,7 +1,7 @@
 import { builtinSchemas, indexAdvisorSchema, optimizationSummarySchema, pageviewsSchema, queryPerfSchema, type DatasetSchema, type Row } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
-import { duckDbDescribe, duckDbQuery, makeTempDir } from '@parquetry/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { duckDbDescribe, duckDbQuery, useTempDir } from '@parquetry/testing'
+import { describe, expect, it } from 'vitest'
 import { writeParquet } from './parquet-file-writer.js'
 
 // The column names and DuckDB types exactly as seed 000 (query_perf, index_advisor,
@@ -49,11 +49,7 @@ const samples: [DatasetSchema, Row][] = [
   }],
 ]
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeAll(async () => {
-  dir = await makeTempDir()
-})
-afterAll(() => dir.remove())
+const dir = useTempDir()
 
 describe('built-in schemas', () => {
   it('cover exactly the seed datasets', () => {

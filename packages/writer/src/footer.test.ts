@@ -1,8 +1,8 @@
 import { defineSchema, queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
-import { duckDbQuery, makeTempDir } from '@parquetry/testing'
+import { duckDbQuery, useTempDir } from '@parquetry/testing'
 import * as zlib from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parquetCodecs } from './codecs.js'
 import { checkFooter, readFooter, writerVersion } from './footer.js'
 import { writeParquet } from './parquet-file-writer.js'
@@ -20,11 +20,7 @@ function* generate(count: number) {
   for (let index = 0; index < count; index++) yield { n: BigInt(index), label: index % 5 === 0 ? null : `label-${index % 17}` }
 }
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeAll(async () => {
-  dir = await makeTempDir()
-})
-afterAll(() => dir.remove())
+const dir = useTempDir()
 
 describe('footer metadata', () => {
   it('records schema, version, fingerprint, row count, sources and writer version', async () => {

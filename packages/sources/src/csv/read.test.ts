@@ -1,7 +1,7 @@
-import { makeTempDir } from '@parquetry/testing'
+import { useTempDir } from '@parquetry/testing'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { collect, failure, summarize } from '../test-helpers.js'
 import { readCsv } from './read.js'
 
@@ -11,11 +11,7 @@ function* chunksOf(text: string | Uint8Array, size: number): Generator<Uint8Arra
   for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size)
 }
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeAll(async () => {
-  dir = await makeTempDir()
-})
-afterAll(() => dir.remove())
+const dir = useTempDir()
 
 describe('line endings and quoting', () => {
   it('keeps CRLF inside quoted fields, strips it as a terminator, and handles LF/CRLF mixed', async () => {

@@ -1,8 +1,8 @@
 import { dateOfTimestamp, parseTimestampText, queryPerfSchema } from '@parquetry/schema'
-import { makeTempDir } from '@parquetry/testing'
+import { useTempDir } from '@parquetry/testing'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readCsv } from '../csv/read.js'
 import { failure } from '../test-helpers.js'
 import { assertRejects, checkRejects } from './rejects.js'
@@ -22,11 +22,7 @@ const withPartition = (values: Record<string, unknown>) => {
   return { ...values, date_partition: typeof micros === 'bigint' ? dateOfTimestamp(micros) : undefined }
 }
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeAll(async () => {
-  dir = await makeTempDir()
-})
-afterAll(() => dir.remove())
+const dir = useTempDir()
 
 describe('validateRecords', () => {
   it('passes typed rows on and keeps every reject with its location and reason', async () => {

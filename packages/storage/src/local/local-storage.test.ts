@@ -1,16 +1,12 @@
-import { makeTempDir } from '@parquetry/testing'
+import { useTempDir } from '@parquetry/testing'
 import { spawnSync } from 'node:child_process'
 import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { normalizeObjectPath } from '../paths.js'
 import { createLocalStorage } from './local-storage.js'
 
-let dir: { path: string; remove: () => Promise<void> }
-beforeEach(async () => {
-  dir = await makeTempDir()
-})
-afterEach(() => dir.remove())
+const dir = useTempDir({ each: true })
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
