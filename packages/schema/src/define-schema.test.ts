@@ -97,7 +97,7 @@ describe('mappings', () => {
   })
   it('describes every built-in dataset in the schema document', () => {
     const document = toSchemaDocument(Object.values(builtinSchemas))
-    expect(Object.keys(document.datasets)).toEqual(['query_perf', 'index_advisor', 'optimization_summary', 'pageviews'])
+    expect(Object.keys(document.datasets)).toEqual(['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary', 'pageviews'])
     expect(document.datasets['query_perf']?.columns[0]).toEqual({
       name: 'timestamp', type: 'timestamp', duckdb_type: 'TIMESTAMP',
       parquet: { physical_type: 'INT64', converted_type: 'TIMESTAMP_MICROS', repetition: 'REQUIRED' },

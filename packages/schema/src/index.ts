@@ -24,6 +24,7 @@ export {
   dateOfTimestamp,
 } from './temporal.js'
 export { queryPerfSchema } from './builtin/query-perf.js'
+export { queryPerfWeeklySchema } from './builtin/query-perf-weekly.js'
 export { indexAdvisorSchema } from './builtin/index-advisor.js'
 export { optimizationSummarySchema } from './builtin/optimization-summary.js'
 export { pageviewsSchema } from './builtin/pageviews.js'

@@ -1,4 +1,4 @@
-import { builtinSchemas, indexAdvisorSchema, optimizationSummarySchema, pageviewsSchema, queryPerfSchema, type DatasetSchema, type Row } from '@parquetry/schema'
+import { builtinSchemas, indexAdvisorSchema, optimizationSummarySchema, pageviewsSchema, queryPerfSchema, queryPerfWeeklySchema, type DatasetSchema, type Row } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { duckDbDescribe, duckDbQuery, useTempDir } from '@parquetry/testing'
 import { describe, expect, it } from 'vitest'
@@ -8,6 +8,11 @@ import { writeParquet } from './parquet-file-writer.js'
 // optimization_summary) and seed 003 (pageviews: int16 is SMALLINT, date32 is DATE) list them.
 const seedColumns: Record<string, [string, string][]> = {
   query_perf: [
+    ['timestamp', 'TIMESTAMP'], ['query_hash', 'VARCHAR'], ['query_type', 'VARCHAR'], ['execution_time_ms', 'DOUBLE'],
+    ['rows_examined', 'BIGINT'], ['rows_returned', 'BIGINT'], ['cache_hit', 'BOOLEAN'], ['table_name', 'VARCHAR'],
+    ['index_used', 'VARCHAR'], ['cpu_time_ms', 'DOUBLE'], ['io_wait_ms', 'DOUBLE'], ['date_partition', 'DATE'],
+  ],
+  query_perf_weekly: [
     ['timestamp', 'TIMESTAMP'], ['query_hash', 'VARCHAR'], ['query_type', 'VARCHAR'], ['execution_time_ms', 'DOUBLE'],
     ['rows_examined', 'BIGINT'], ['rows_returned', 'BIGINT'], ['cache_hit', 'BOOLEAN'], ['table_name', 'VARCHAR'],
     ['index_used', 'VARCHAR'], ['cpu_time_ms', 'DOUBLE'], ['io_wait_ms', 'DOUBLE'], ['date_partition', 'DATE'],
@@ -28,7 +33,14 @@ const seedColumns: Record<string, [string, string][]> = {
   ],
 }
 
+const queryPerfRow: Row = {
+  timestamp: 1761610523000000n, query_hash: 'a1b2c3', query_type: 'SELECT', execution_time_ms: 45.2, rows_examined: 1234n,
+  rows_returned: 10n, cache_hit: false, table_name: 'embeddings', index_used: 'idx_namespace', cpu_time_ms: null, io_wait_ms: null,
+  date_partition: '2025-10-28',
+}
+
 const samples: [DatasetSchema, Row][] = [
+  [queryPerfWeeklySchema, queryPerfRow],
   [queryPerfSchema, {
     timestamp: 1761610523000000n, query_hash: 'a1b2c3', query_type: 'SELECT', execution_time_ms: 45.2, rows_examined: 1234n,
     rows_returned: 10n, cache_hit: false, table_name: 'embeddings', index_used: 'idx_namespace', cpu_time_ms: null, io_wait_ms: null,

@@ -17,6 +17,7 @@ interface Published {
 const expectedExports: Record<string, string[]> = {
   '@parquetry/schema': ['defineSchema', 'createRowParser', 'queryPerfSchema', 'pageviewsSchema', 'ParquetryError'],
   '@parquetry/storage': ['createLocalStorage', 'normalizeObjectPath'],
+  '@parquetry/partitioner': ['encodePartitionValue', 'renderOutputPath', 'matchInputName'],
   '@parquetry/sources': ['readCsv', 'readJson', 'readJsonl', 'readEventLog', 'validateRecords', 'assertRejects'],
   '@parquetry/writer': ['writeParquet', 'ParquetFileWriter', 'readFooter'],
   '@parquetry/cli': ['runCli', 'formatLogLine'],
