@@ -20,19 +20,31 @@ export class ColumnBuffer {
   #lastDateText = ''
   #lastDateDays = 0
 
+  readonly #capacity: number
+
   constructor(column: Column, capacity: number) {
     this.column = column
-    this.#values = ColumnBuffer.#allocate(column, capacity)
+    this.#capacity = capacity
+    // Start small and grow: a writer per open partition must not cost a whole row group up front.
+    this.#values = ColumnBuffer.#allocate(column, Math.min(capacity, 1024))
     this.#convert = this.#converter()
   }
 
-  static #allocate(column: Column, capacity: number): Values {
+  static #allocate(column: Column, size: number): Values {
     if (!column.nullable) {
-      if (column.type === 'double') return new Float64Array(capacity)
-      if (column.type === 'int32' || column.type === 'int16' || column.type === 'date') return new Int32Array(capacity)
-      if (column.type === 'int64' || column.type === 'timestamp') return new BigInt64Array(capacity)
+      if (column.type === 'double') return new Float64Array(size)
+      if (column.type === 'int32' || column.type === 'int16' || column.type === 'date') return new Int32Array(size)
+      if (column.type === 'int64' || column.type === 'timestamp') return new BigInt64Array(size)
     }
-    return new Array<unknown>(capacity)
+    return []
+  }
+
+  #grow(): void {
+    const values = this.#values
+    if (Array.isArray(values)) return
+    const grown = ColumnBuffer.#allocate(this.column, Math.min(this.#capacity, values.length * 2)) as typeof values
+    grown.set(values as never)
+    this.#values = grown
   }
 
   get length(): number {
@@ -44,6 +56,7 @@ export class ColumnBuffer {
    * of the column's typed form, so the caller can name the row.
    */
   push(value: TypedValue | undefined): string | undefined {
+    if (this.#length === this.#values.length && !Array.isArray(this.#values)) this.#grow()
     if (value === null || value === undefined) {
       if (!this.column.nullable) return 'null in a column that is not nullable'
       ;(this.#values as unknown[])[this.#length++] = null

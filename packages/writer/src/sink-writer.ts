@@ -10,7 +10,8 @@ export class SinkByteWriter extends ByteWriter {
   readonly #sink: Sink
 
   constructor(sink: Sink) {
-    super(1 << 20)
+    // Grows as a row group is encoded; small to start, for writers kept open per partition.
+    super(1 << 16)
     this.#sink = sink
   }
 
