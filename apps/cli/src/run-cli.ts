@@ -1,9 +1,17 @@
 import { isParquetryError } from '@parquetry/schema'
 import packageJson from '../package.json' with { type: 'json' }
 import { demoUsage, runDemo } from './commands/demo.js'
+import { exportUsage, runExportCommand } from './commands/export.js'
+import { initUsage, runInitCommand } from './commands/init.js'
+import { runSchemaCommand, schemaUsage } from './commands/schema.js'
+import { runStatusCommand, statusUsage } from './commands/status.js'
 import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
+  export: { summary: 'export the ops datasets to partitioned, verified Parquet', usage: exportUsage, run: runExportCommand },
+  status: { summary: "health of the exported files (yesterday's export, sizes, compression)", usage: statusUsage, run: (args, io) => runStatusCommand(args, io) },
+  schema: { summary: 'print dataset schemas (parquet_schema.json or DuckDB DDL)', usage: schemaUsage, run: runSchemaCommand },
+  init: { summary: 'write a starter parquetry.config.json', usage: initUsage, run: runInitCommand },
   demo: { summary: 'write a sample dataset and show what DuckDB reads back', usage: demoUsage, run: runDemo },
 }
 

@@ -98,3 +98,16 @@ describe('codecs and row groups', () => {
     else await expect(attempt).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('Node 22.15') })
   })
 })
+
+describe('full verification', () => {
+  it("verify: 'full' decodes the data before committing", async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const result = await writeParquet({ schema, rows: generate(2345), sink: await storage.createSink('full.parquet'), verify: 'full', rowGroupSize: 1000 })
+    expect(result.rows).toBe(2345)
+    const object = await storage.open('full.parquet')
+    const { verifyParquetFile } = await import('./verify.js')
+    await expect(verifyParquetFile(object, { schema, rowCount: 2345, where: 'full.parquet' })).resolves.toBeUndefined()
+    await expect(verifyParquetFile(object, { schema, rowCount: 2344, where: 'full.parquet' })).rejects.toThrow('full.parquet: file holds 2345 rows, expected 2344')
+    await object.close()
+  })
+})

@@ -6,6 +6,7 @@ import { compressorsFor, parquetCodecs, type ParquetCodec } from './codecs.js'
 import { ColumnBuffer, invalidRowError } from './column-buffer.js'
 import { buildKeyValues, checkFooter, readFooter, writerVersion, type SourceInfo } from './footer.js'
 import { SinkByteWriter } from './sink-writer.js'
+import { verifyParquetFile } from './verify.js'
 
 /** Default rows per row group: memory stays near one row group of every column. */
 export const DEFAULT_ROW_GROUP_SIZE = 100_000
@@ -25,8 +26,12 @@ export interface ParquetWriterOptions {
   metadata?: Readonly<Record<string, string>>
   /** Min/max statistics per column chunk. Default true. */
   statistics?: boolean
-  /** Read the footer back before committing and check it. Default true. */
-  verify?: boolean
+  /**
+   * Check the file before committing it: `'footer'` (or `true`, the default)
+   * reads the footer back (schema, fingerprint, row count); `'full'` also
+   * decodes the first column and counts its rows; `false` skips the check.
+   */
+  verify?: boolean | 'footer' | 'full'
   /** Aborting it discards the file. */
   signal?: AbortSignal
 }
@@ -197,9 +202,12 @@ export class ParquetFileWriter {
    * Flushes the last row group, writes the footer, verifies it (when `verify`)
    * and commits the file to its final path.
    *
+   * `sources` and `metadata` given here replace the ones given at creation
+   * (the inputs of a file may be known only once all rows are in).
+   *
    * @throws ParquetryError `WRITE_FAILED`, `VERIFY_FAILED` or `STORAGE_FAILED`; nothing is left at the final path.
    */
-  async close(): Promise<WriteResult> {
+  async close(options: { sources?: readonly SourceInfo[]; metadata?: Readonly<Record<string, string>> } = {}): Promise<WriteResult> {
     if (this.#state !== 'open') {
       await this.#aborting
       if (this.#options.signal?.aborted) throw abortedError(this.path)
@@ -218,15 +226,18 @@ export class ParquetFileWriter {
       this.#writer.kvMetadata = buildKeyValues({
         schema: this.schema,
         rowCount,
-        sources: this.#options.sources ?? [],
-        metadata: this.#options.metadata ?? {},
+        sources: options.sources ?? this.#options.sources ?? [],
+        metadata: options.metadata ?? this.#options.metadata ?? {},
       })
       this.#writer.schema = this.#footerSchema
       await this.#writer.finish()
+      const verify = this.#options.verify
       const object = await this.#sink.commit(
-        this.#options.verify
-          ? { verify: async (file) => checkFooter(await readFooter(file), { schema: this.schema, rowCount }, this.path) }
-          : {},
+        verify === 'full'
+          ? { verify: (file) => verifyParquetFile(file, { schema: this.schema, rowCount, where: this.path }) }
+          : verify
+            ? { verify: async (file) => checkFooter(await readFooter(file), { schema: this.schema, rowCount }, this.path) }
+            : {},
       )
       return {
         path: object.path,

@@ -9,6 +9,7 @@ import type { CliIo } from '../io.js'
 import { formatLogLine, formatRatio } from '../output/log-line.js'
 import { formatTable } from '../output/table.js'
 import { usageError } from '../usage-error.js'
+import { runValidationQuery } from './validation-query.js'
 
 export const demoUsage = `Usage: parquetry demo [--out DIR] [--days N] [--rows N] [--start YYYY-MM-DD] [--json]
 
@@ -33,17 +34,6 @@ const demoOptionsSchema = z.object({
     .default('2025-10-22'),
   json: z.boolean().default(false),
 })
-
-// The seed's Phase 4 validation query, over the demo's output root.
-const validationSql = `SELECT
-  date_partition,
-  COUNT(*) as query_count,
-  AVG(execution_time_ms) as avg_execution_ms,
-  MAX(execution_time_ms) as max_execution_ms
-FROM read_parquet($1)
-GROUP BY date_partition
-ORDER BY date_partition DESC
-LIMIT 30`
 
 /** `parquetry demo`: writes sample data and shows what DuckDB reads back. */
 export async function runDemo(args: string[], io: CliIo): Promise<number> {
@@ -96,13 +86,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
     const glob = `${root}/query_perf/**/*.parquet`
     const described = (await connection.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($1)', [glob])).getRowObjectsJson()
     const schemaRows = described.map((row) => ({ column_name: row['column_name'], column_type: row['column_type'] }))
-    const validation = (await connection.runAndReadAll(validationSql, [glob])).getRowObjectsJson()
-    const validationRows = validation.map((row) => ({
-      date_partition: row['date_partition'],
-      query_count: Number(row['query_count']),
-      avg_execution_ms: Math.round(Number(row['avg_execution_ms']) * 100) / 100,
-      max_execution_ms: Number(row['max_execution_ms']),
-    }))
+    const validationRows = await runValidationQuery(root)
     if (options.json) {
       io.stdout.write(JSON.stringify({ root, files, schema: schemaRows, validation: validationRows }) + '\n')
     } else {

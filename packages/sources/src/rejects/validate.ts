@@ -13,7 +13,7 @@ export interface ValidateOptions {
   unknownKeys?: RowParserOptions['unknownKeys']
   /** Rejects kept in memory for the summary (all are counted). Default 1,000. */
   keepRejects?: number
-  /** Write every reject to this NDJSON file. */
+  /** Write every reject to this NDJSON file (created at the first reject). */
   rejectsFile?: string
   /** Stop with `REJECTS_EXCEEDED` as soon as more than this many records are rejected. */
   maxRejects?: number
@@ -50,7 +50,8 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
     async *[Symbol.asyncIterator]() {
       const parse = createRowParser(options.schema, options.unknownKeys ? { unknownKeys: options.unknownKeys } : {})
       const keep = options.keepRejects ?? 1000
-      const file = options.rejectsFile ? await RejectsFile.create(options.rejectsFile) : undefined
+      // Made on the first reject only: a clean input leaves no empty rejects file behind.
+      let file: RejectsFile | undefined
       try {
         for await (const batch of options.source) {
           const rows: Row[] = []
@@ -70,7 +71,10 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
           if (rejects.length > 0) {
             summary.rejected += rejects.length
             for (const reject of rejects) if (summary.rejects.length < keep) summary.rejects.push(reject)
-            await file?.write(rejects)
+            if (options.rejectsFile) {
+              file ??= await RejectsFile.create(options.rejectsFile)
+              await file.write(rejects)
+            }
             if (options.maxRejects !== undefined && summary.rejected > options.maxRejects) {
               throw new ParquetryError('REJECTS_EXCEEDED', `${options.schema.name}: more than ${options.maxRejects} records rejected; stopped reading`, {
                 details: { rejected: summary.rejected, read: summary.read },

@@ -1,0 +1,138 @@
+import { useTempDir } from '@parquetry/testing'
+import { execFileSync } from 'node:child_process'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { CliIo } from '../io.js'
+import { runCli } from '../run-cli.js'
+
+const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
+const dir = useTempDir({ each: true })
+
+function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
+  let out = ''
+  let err = ''
+  return {
+    stdout: { write: (text: string) => (out += text), isTTY: false },
+    stderr: { write: (text: string) => (err += text), isTTY: false },
+    env: {},
+    cwd,
+    out: () => out,
+    err: () => err,
+  }
+}
+
+async function cli(...args: string[]) {
+  const io = captureIo(dir.path)
+  const code = await runCli(args, io)
+  return { code, out: io.out(), err: io.err() }
+}
+
+const logLine = /^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\] \[INFO\] export:parquet file=(query_perf_\d{8}\.parquet) rows=(\d+) compressed_kb=(\d+) ratio=(-?\d+\.\d)%$/
+
+beforeEach(() => {
+  execFileSync(process.execPath, [generator, '--days', '3', '--out', dir.path])
+})
+
+describe('parquetry export', () => {
+  it('--dry-run lists what it found and would create, in the seed words, and writes nothing', async () => {
+    const { code, out } = await cli('export', 'query_perf', 'index_advisor', '--date', '2025-10-02', '--dry-run')
+    expect(code).toBe(0)
+    expect(out.split('\n')).toEqual([
+      expect.stringMatching(/^✓ Found query_perf_daily_20251001\.csv \(\d+ KB\)$/),
+      expect.stringMatching(/^✓ Found query_perf_daily_20251002\.csv \(\d+ KB\)$/),
+      expect.stringMatching(/^✓ Found query_perf_daily_20251003\.csv \(\d+ KB\)$/),
+      expect.stringMatching(/^→ Would create query_perf_20251002\.parquet \([\d,]+ rows\)$/),
+      expect.stringMatching(/^✓ Found index_advisor_report\.json \(\d+ KB\)$/),
+      'DRY RUN - no files written',
+      '',
+    ])
+    expect(await readdir(join(dir.path, 'knowledge/optimize'))).not.toContain('parquet')
+  })
+
+  it('logs each file in the seed format, then skips on a rerun; --json gives one result', async () => {
+    const first = await cli('export', 'query_perf', '--historical')
+    expect(first.code).toBe(0)
+    const lines = first.out.trim().split('\n')
+    expect(lines.slice(0, -1).every((line) => logLine.test(line))).toBe(true)
+    expect(lines.at(-1)).toBe('✓ Export complete (4 new files)')
+    // The corrupt lines of day 4 are not in a 3-day sample; stderr is quiet.
+    expect(first.err).toBe('')
+
+    const second = await cli('export', 'query_perf', '--historical')
+    expect(second.code).toBe(0)
+    expect(second.out).toMatch(/\[INFO\] export:parquet file=query_perf_20251001\.parquet already exists, skipping\n/)
+    expect(second.out.trim().split('\n').at(-1)).toBe('✓ Export complete (0 new files, 4 skipped)')
+
+    const json = await cli('export', 'query_perf', '--historical', '--json')
+    const result = JSON.parse(json.out) as { ok: boolean; written: number; skipped: number; datasets: { files: { status: string }[] }[] }
+    expect(result).toMatchObject({ ok: true, written: 0, skipped: 4 })
+    expect(json.out.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('--summary prints the seed validation query after the run', async () => {
+    const { code, out } = await cli('export', 'query_perf', '--historical', '--summary')
+    expect(code).toBe(0)
+    expect(out).toMatch(/The seed's validation query over .*query_perf:\ndate_partition\s+query_count\s+avg_execution_ms\s+max_execution_ms\n/)
+    expect(out).toMatch(/\n2025-10-04\s+\d+/)
+  })
+
+  it('exits 1 when a dataset fails and 2 on usage errors', async () => {
+    const missingRoot = await cli('export', 'query_perf', '--config', 'cfg.json')
+    expect(missingRoot.code).toBe(1)
+    expect(missingRoot.err).toContain('cannot read the config file')
+
+    execFileSync('mv', [join(dir.path, 'g'), join(dir.path, 'h')])
+    const failed = await cli('export', 'query_perf')
+    expect(failed.code).toBe(1)
+    expect(failed.err).toMatch(/\[ERROR\] export:parquet dataset=query_perf code=SOURCE_READ_FAILED error="query_perf: input folder g\/reports does not exist/)
+
+    for (const args of [['--date', '2025-10-32'], ['--from', '2025-10-01'], ['--date', '2025-10-01', '--historical'], ['--bogus'], ['nope']]) {
+      const usage = await cli('export', ...args)
+      expect(usage.code).toBe(2)
+    }
+    const json = await cli('export', '--date', 'x', '--json')
+    expect(JSON.parse(json.out)).toEqual({ error: '--date: expected a real date as YYYY-MM-DD', code: 'USAGE' })
+  })
+})
+
+describe('parquetry status, schema, init', () => {
+  it("status shows each dataset and fails when yesterday's file is missing", async () => {
+    await cli('export', '--historical')
+    const status = await cli('status', '--json')
+    const report = JSON.parse(status.out) as { ok: boolean; datasets: { dataset: string; files: number; yesterday: { exists: boolean } }[] }
+    expect(report.datasets.map((dataset) => dataset.dataset)).toEqual(['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary'])
+    expect(report.datasets[0]?.files).toBe(4)
+    // Run today, the sample month's "yesterday" is long gone: the health check fails.
+    expect(status.code).toBe(1)
+    const text = await cli('status', 'query_perf')
+    expect(text.out).toMatch(/^dataset\s+last_date\s+yesterday\s+files\s+size\s+rows\s+avg_ratio\n/)
+    expect(text.out).toMatch(/query_perf\s+2025-10-04\s+\d{4}-\d{2}-\d{2} MISSING\s+4\s/)
+    expect(text.err).toMatch(/query_perf: yesterday's file query_perf\/year=\d{4}\/month=\d{2}\/query_perf_\d{8}\.parquet is missing/)
+  })
+
+  it('schema prints parquet_schema.json and DuckDB DDL', async () => {
+    const json = await cli('schema')
+    const document = JSON.parse(json.out) as { datasets: Record<string, { columns: { name: string; duckdb_type: string }[] }> }
+    expect(Object.keys(document.datasets)).toEqual(['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary', 'pageviews'])
+    expect(document.datasets['optimization_summary']?.columns.map((column) => `${column.name} ${column.duckdb_type}`)).toEqual([
+      'timestamp TIMESTAMP', 'event_type VARCHAR', 'metric_name VARCHAR', 'metric_value DOUBLE', 'metadata JSON', 'date_partition DATE',
+    ])
+    const ddl = await cli('schema', 'index_advisor', '--format', 'duckdb')
+    expect(ddl.out).toContain('CREATE TABLE "index_advisor" (\n  "timestamp" TIMESTAMP NOT NULL,')
+    expect((await cli('schema', 'nope')).code).toBe(2)
+  })
+
+  it('init writes a starter config once, and --dir puts it elsewhere', async () => {
+    expect((await cli('init')).code).toBe(0)
+    const written = JSON.parse(await readFile(join(dir.path, 'parquetry.config.json'), 'utf8')) as { output: string }
+    expect(written.output).toBe('knowledge/optimize/parquet')
+    const again = await cli('init')
+    expect(again.code).toBe(1)
+    expect(again.err).toContain('already exists (use --force to overwrite)')
+    expect((await cli('init', '--force')).code).toBe(0)
+    expect((await cli('init', '--dir', 'sub/dir')).code).toBe(0)
+    expect(await readdir(join(dir.path, 'sub/dir'))).toEqual(['parquetry.config.json'])
+  })
+})

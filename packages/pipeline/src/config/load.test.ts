@@ -1,0 +1,57 @@
+import { useTempDir } from '@parquetry/testing'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig, resolveConfig, starterConfig } from './load.js'
+import { configJsonSchema } from './schema.js'
+
+const dir = useTempDir({ each: true })
+
+describe('config', () => {
+  it("defaults reproduce seed 000's paths, relative to the working directory", async () => {
+    const config = await loadConfig({ cwd: dir.path })
+    expect(config.path).toBeUndefined()
+    expect(config.outputDir).toBe(join(dir.path, 'knowledge/optimize/parquet'))
+    expect(config.datasets.map((dataset) => [dataset.name, dataset.inputDir, dataset.pattern, dataset.output])).toEqual([
+      ['query_perf', join(dir.path, 'g/reports'), 'query_perf_daily_{yyyymmdd}.csv', 'query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet'],
+      ['query_perf_weekly', join(dir.path, 'g/reports'), 'query_perf_weekly_{yyyyww}.csv', 'query_perf_weekly/year={yyyy}/month={mm}/query_perf_weekly_{yyyymmdd}.parquet'],
+      ['index_advisor', join(dir.path, 'knowledge/optimize'), 'index_advisor_report.json', 'index_advisor/year={yyyy}/month={mm}/index_advisor_{yyyymmdd}.parquet'],
+      ['optimization_summary', join(dir.path, 'knowledge/optimize'), 'optimization_summary.txt', 'optimization_summary/year={yyyy}/month={mm}/optimization_summary_{yyyymmdd}.parquet'],
+    ])
+    expect(config.rejects).toEqual({ maxRatio: 0.01, maxCount: undefined, dir: join(dir.path, 'knowledge/optimize/parquet/_rejects') })
+    expect(config.sizeWarningBytes).toBe(5 * 1024 ** 3)
+  })
+
+  it("resolves relative paths against the config file's folder", async () => {
+    await mkdir(join(dir.path, 'ops'))
+    await writeFile(join(dir.path, 'ops/custom.json'), JSON.stringify({ output: '../lake', timezone: 'Asia/Bangkok', datasets: { index_advisor: { enabled: false, input: 'advisor' } } }))
+    const config = await loadConfig({ cwd: dir.path, path: 'ops/custom.json' })
+    expect(config.outputDir).toBe(join(dir.path, 'lake'))
+    expect(config.timezone).toBe('Asia/Bangkok')
+    expect(config.datasets.find((dataset) => dataset.name === 'index_advisor')).toMatchObject({ enabled: false, inputDir: join(dir.path, 'ops/advisor') })
+    expect(config.datasets.find((dataset) => dataset.name === 'query_perf')?.inputDir).toBe(join(dir.path, 'ops/g/reports'))
+  })
+
+  it('names the field of an invalid config', async () => {
+    expect(() => resolveConfig({ timezone: 'Mars/Olympus' }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: timezone: not an IANA time zone')
+    expect(() => resolveConfig({ datasets: { pageviews: {} } }, { baseDir: dir.path, path: 'p.json' })).toThrow(/p\.json: datasets: Unrecognized key/)
+    expect(() => resolveConfig({ datasets: { query_perf: { output: '../escape/{yyyymmdd}.parquet' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow(
+      'p.json: datasets.query_perf.output: output template "../escape/{yyyymmdd}.parquet": must be a relative path without . or .. segments',
+    )
+    await writeFile(join(dir.path, 'bad.json'), '{ "output": ')
+    await expect(loadConfig({ cwd: dir.path, path: 'bad.json' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('bad.json: not valid JSON') })
+    await expect(loadConfig({ cwd: dir.path, path: 'missing.json' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('missing.json: cannot read the config file (ENOENT)') })
+  })
+
+  it('the starter config is valid and spells out the defaults', async () => {
+    await writeFile(join(dir.path, 'parquetry.config.json'), starterConfig())
+    const fromFile = await loadConfig({ cwd: dir.path })
+    const defaults = resolveConfig({}, { baseDir: dir.path })
+    expect({ ...fromFile, path: undefined }).toEqual(defaults)
+  })
+
+  it('the committed JSON Schema is the one the config schema generates', async () => {
+    const committed = JSON.parse(await readFile(new URL('../../parquetry.config.schema.json', import.meta.url), 'utf8')) as unknown
+    expect(committed).toEqual(configJsonSchema())
+  })
+})
