@@ -56,14 +56,14 @@ describe('parquetry export', () => {
     expect(first.code).toBe(0)
     const lines = first.out.trim().split('\n')
     expect(lines.slice(0, -1).every((line) => logLine.test(line))).toBe(true)
-    expect(lines.at(-1)).toBe('✓ Export complete (4 new files)')
+    expect(lines.at(-1)).toMatch(/^✓ Export complete \(4 new files\) in \d+\.\d s$/)
     // The corrupt lines of day 4 are not in a 3-day sample; stderr is quiet.
     expect(first.err).toBe('')
 
     const second = await cli('export', 'query_perf', '--historical')
     expect(second.code).toBe(0)
     expect(second.out).toMatch(/\[INFO\] export:parquet file=query_perf_20251001\.parquet already exists, skipping\n/)
-    expect(second.out.trim().split('\n').at(-1)).toBe('✓ Export complete (0 new files, 4 skipped)')
+    expect(second.out.trim().split('\n').at(-1)).toMatch(/^✓ Export complete \(0 new files, 4 skipped\) in \d+\.\d s$/)
 
     const json = await cli('export', 'query_perf', '--historical', '--json')
     const result = JSON.parse(json.out) as { ok: boolean; written: number; skipped: number; datasets: { files: { status: string }[] }[] }
@@ -92,6 +92,14 @@ describe('parquetry export', () => {
       const usage = await cli('export', ...args)
       expect(usage.code).toBe(2)
     }
+    // A timeout stops the run: exit 1 with ABORTED, nothing half-written left behind.
+    execFileSync('mv', [join(dir.path, 'h'), join(dir.path, 'g')])
+    const stopped = await cli('export', '--historical', '--timeout', '0.001')
+    expect(stopped.code).toBe(1)
+    expect(stopped.err).toMatch(/parquetry export: .*aborted/)
+    const leftovers = (await readdir(dir.path, { recursive: true })).filter((entry) => entry.endsWith('.parquet') || entry.includes('parquetry-tmp'))
+    expect(leftovers).toEqual([])
+
     const json = await cli('export', '--date', 'x', '--json')
     expect(JSON.parse(json.out)).toEqual({ error: '--date: expected a real date as YYYY-MM-DD', code: 'USAGE' })
   })

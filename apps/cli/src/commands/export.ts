@@ -10,7 +10,7 @@ import { usageError } from '../usage-error.js'
 import { printValidationQuery } from './validation-query.js'
 
 export const exportUsage = `Usage: parquetry export [dataset...] [--date YYYY-MM-DD | --from D --to D | --historical]
-                        [--dry-run] [--force] [--json] [--summary] [--config FILE]
+                        [--dry-run] [--force] [--json] [--summary] [--timeout S] [--config FILE]
 
 Exports the ops datasets (query_perf, query_perf_weekly, index_advisor,
 optimization_summary) to partitioned Parquet, one file per dataset and day.
@@ -24,6 +24,8 @@ optimization_summary) to partitioned Parquet, one file per dataset and day.
   --force        rewrite files even when their inputs are unchanged
   --json         print one JSON result instead of log lines
   --summary      after exporting, print the seed's validation query over query_perf
+  --timeout S    stop after S seconds (the seed's 10-minute limit: --timeout 600);
+                 files not yet complete are discarded and the exit status is 1
   --config FILE  config file (default: ./parquetry.config.json, else built-in defaults)
 
 Exit status: 0 success (skips included), 1 failure, 2 usage error.
@@ -39,6 +41,7 @@ const exportFlags = z.object({
   force: z.boolean().default(false),
   json: z.boolean().default(false),
   summary: z.boolean().default(false),
+  timeout: z.coerce.number().positive().optional(),
   config: z.string().optional(),
 })
 
@@ -67,6 +70,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
       force: { type: 'boolean' },
       json: { type: 'boolean' },
       summary: { type: 'boolean' },
+      timeout: { type: 'string' },
       config: { type: 'string' },
     },
     exportFlags,
@@ -77,6 +81,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
   const progress = createProgressBar(io, { enabled: !values.json })
   const onEvent = values.json ? undefined : (event: ExportEvent) => printEvent(event, io, dryRun, progress)
   const controller = new AbortController()
+  const timer = values.timeout ? setTimeout(() => controller.abort(), values.timeout * 1000) : undefined
   const result = await runExport({
     config,
     ...(positionals.length > 0 ? { datasets: positionals } : {}),
@@ -85,7 +90,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
     force: values.force,
     signal: controller.signal,
     ...(onEvent ? { onEvent } : {}),
-  })
+  }).finally(() => clearTimeout(timer))
   progress.done()
   if (values.json) {
     io.stdout.write(`${toJson(result)}\n`)
@@ -164,5 +169,5 @@ function printSummary(result: ExportResult, io: CliIo): void {
   if (result.failed > 0) parts.push(`${result.failed} failed`)
   const errors = result.datasets.filter((dataset) => dataset.error).length
   if (errors > 0) parts.push(`${errors} dataset${errors === 1 ? '' : 's'} failed`)
-  io.stdout.write(`${result.ok ? '✓ Export complete' : '✗ Export finished with failures'} (${parts.join(', ')})\n`)
+  io.stdout.write(`${result.ok ? '✓ Export complete' : '✗ Export finished with failures'} (${parts.join(', ')}) in ${(result.durationMs / 1000).toFixed(1)} s\n`)
 }

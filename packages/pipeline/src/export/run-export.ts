@@ -39,6 +39,7 @@ export interface ExportOptions {
  */
 export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const { config } = options
+  const started = Date.now()
   const names = options.datasets ?? config.datasets.filter((dataset) => dataset.enabled).map((dataset) => dataset.name)
   const storage = createLocalStorage({ root: config.outputDir })
   const results: ExportDatasetResult[] = []
@@ -65,6 +66,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     written: files.filter((file) => file.status === 'written').length,
     skipped: files.filter((file) => file.status === 'skipped').length,
     failed,
+    durationMs: Date.now() - started,
   }
 }
 

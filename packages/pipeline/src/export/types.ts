@@ -60,6 +60,8 @@ export interface ExportResult {
   written: number
   skipped: number
   failed: number
+  /** Wall-clock time of the run. */
+  durationMs: number
 }
 
 /** Progress and outcomes as they happen, for logs and progress bars. */
