@@ -2,23 +2,11 @@ import { queryPerfSchema } from '@parquetry/schema'
 import { duckDbQuery, readParquetRows, useTempDir } from '@parquetry/testing'
 import { readdir } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
+import { captureIo } from './test-io.js'
 import { generateQueryPerfDay } from './demo/generate-query-perf.js'
-import type { CliIo } from './io.js'
 import { formatLogLine, formatRatio } from './output/log-line.js'
 import { runCli } from './run-cli.js'
 
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  let out = ''
-  let err = ''
-  return {
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text), isTTY: false },
-    env: {},
-    cwd,
-    out: () => out,
-    err: () => err,
-  }
-}
 
 const dir = useTempDir({ each: true })
 

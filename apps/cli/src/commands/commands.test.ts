@@ -4,24 +4,12 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { CliIo } from '../io.js'
+import { captureIo } from '../test-io.js'
 import { runCli } from '../run-cli.js'
 
 const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
 const dir = useTempDir({ each: true })
 
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  let out = ''
-  let err = ''
-  return {
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text), isTTY: false },
-    env: {},
-    cwd,
-    out: () => out,
-    err: () => err,
-  }
-}
 
 async function cli(...args: string[]) {
   const io = captureIo(dir.path)
