@@ -18,6 +18,7 @@ const expectedExports: Record<string, string[]> = {
   '@parquetry/schema': ['defineSchema', 'createRowParser', 'queryPerfSchema', 'pageviewsSchema', 'ParquetryError'],
   '@parquetry/storage': ['createLocalStorage', 'normalizeObjectPath'],
   '@parquetry/partitioner': ['encodePartitionValue', 'renderOutputPath', 'matchInputName'],
+  '@parquetry/querier': ['Querier', 'dailySummary', 'writeCatalog'],
   '@parquetry/pipeline': ['runExport', 'loadConfig', 'readStatus', 'configJsonSchema'],
   '@parquetry/sources': ['readCsv', 'readJson', 'readJsonl', 'readEventLog', 'validateRecords', 'assertRejects'],
   '@parquetry/writer': ['writeParquet', 'ParquetFileWriter', 'readFooter'],

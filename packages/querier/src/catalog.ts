@@ -1,0 +1,34 @@
+import { ParquetryError } from '@parquetry/schema'
+import { rename, rm } from 'node:fs/promises'
+import { dirname, join, basename, resolve } from 'node:path'
+import { Querier, type QuerierOptions } from './querier.js'
+
+/**
+ * Writes a DuckDB database file holding the views (absolute paths) and the
+ * macros, so that the duckdb CLI, Grafana's DuckDB data source or any DuckDB
+ * client opens the datasets with no setup. The file appears complete or not
+ * at all. A dataset without files yet gets an empty view: write the catalog
+ * again after its first export.
+ */
+export async function writeCatalog(options: Omit<QuerierOptions, 'database'> & { path: string }): Promise<{ path: string; views: Querier['views'] }> {
+  const path = resolve(options.path)
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
+  await rm(temp, { force: true })
+  let querier: Querier | undefined
+  try {
+    querier = await Querier.create({ ...options, database: temp })
+    await querier.query('CHECKPOINT')
+    const views = querier.views
+    querier.close()
+    querier = undefined
+    await rm(`${temp}.wal`, { force: true })
+    await rename(temp, path)
+    return { path, views }
+  } catch (error) {
+    querier?.close()
+    await rm(temp, { force: true })
+    await rm(`${temp}.wal`, { force: true })
+    if (error instanceof ParquetryError) throw error
+    throw new ParquetryError('QUERY_FAILED', `cannot write the catalog ${path}: ${(error as Error).message}`, { cause: error })
+  }
+}
