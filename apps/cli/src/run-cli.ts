@@ -5,11 +5,21 @@ import { exportUsage, runExportCommand } from './commands/export.js'
 import { initUsage, runInitCommand } from './commands/init.js'
 import { runSchemaCommand, schemaUsage } from './commands/schema.js'
 import { runStatusCommand, statusUsage } from './commands/status.js'
+import { queryUsage, runQueryCommand } from './commands/query.js'
+import { reportUsage, runReportCommand } from './commands/report.js'
+import { catalogUsage, runCatalogCommand } from './commands/catalog.js'
+import { describeUsage, runDescribeCommand } from './commands/describe.js'
+import { runVerifyCommand, verifyUsage } from './commands/verify.js'
 import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
   export: { summary: 'export the ops datasets to partitioned, verified Parquet', usage: exportUsage, run: runExportCommand },
   status: { summary: "health of the exported files (yesterday's export, sizes, compression)", usage: statusUsage, run: (args, io) => runStatusCommand(args, io) },
+  query: { summary: 'run SQL in DuckDB over the datasets (bound --param values)', usage: queryUsage, run: runQueryCommand },
+  report: { summary: 'daily-summary, slow-queries or weekly-trend', usage: reportUsage, run: runReportCommand },
+  catalog: { summary: 'write a DuckDB file with the views and macros', usage: catalogUsage, run: runCatalogCommand },
+  describe: { summary: 'dataset schemas as DuckDB reads them', usage: describeUsage, run: runDescribeCommand },
+  verify: { summary: 'check every file against its schema and row count', usage: verifyUsage, run: runVerifyCommand },
   schema: { summary: 'print dataset schemas (parquet_schema.json or DuckDB DDL)', usage: schemaUsage, run: runSchemaCommand },
   init: { summary: 'write a starter parquetry.config.json', usage: initUsage, run: runInitCommand },
   demo: { summary: 'write a sample dataset and show what DuckDB reads back', usage: demoUsage, run: runDemo },

@@ -13,3 +13,5 @@ export { configFileSchema, datasetConfigSchema, configJsonSchema } from './confi
 export type { ConfigFile, ResolvedConfig, ResolvedDataset } from './config/schema.js'
 export { opsDatasets, getOpsDataset } from './ops/datasets.js'
 export type { OpsDataset } from './ops/datasets.js'
+export { verifyDatasets } from './verify/verify.js'
+export type { VerifiedFile, VerifyReport } from './verify/verify.js'

@@ -1,0 +1,109 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+import { useTempDir } from '@parquetry/testing'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../run-cli.js'
+import { captureIo } from '../test-io.js'
+import { parseParamValue } from './query.js'
+
+const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
+const dir = useTempDir()
+
+async function cli(...args: string[]) {
+  const io = captureIo(dir.path)
+  const code = await runCli(args, io)
+  return { code, out: io.out(), err: io.err() }
+}
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [generator, '--days', '3', '--out', dir.path])
+  expect((await cli('export', '--historical')).code).toBe(0)
+})
+
+describe('parquetry query', () => {
+  it('prints NDJSON when piped, CSV, JSON or a table on request, with bound parameters', async () => {
+    const sql = 'SELECT date_partition::VARCHAR AS day, count(*) AS n FROM query_performance WHERE date_partition >= $from GROUP BY 1 ORDER BY 1'
+    const ndjson = await cli('query', sql, '--param', 'from=2025-10-02')
+    expect(ndjson.code).toBe(0)
+    const rows = ndjson.out.trim().split('\n').map((line) => JSON.parse(line) as { day: string; n: number })
+    expect(rows.map((row) => row.day)).toEqual(['2025-10-02', '2025-10-03', '2025-10-04'])
+    const [check] = (await cli('query', "SELECT count(*) AS n FROM read_parquet($glob) WHERE date_partition = '2025-10-02'", '--param', `glob=${dir.path}/knowledge/optimize/parquet/query_perf/**/*.parquet`)).out.trim().split('\n').map((line) => JSON.parse(line) as { n: number })
+    expect(rows[0]?.n).toBe(check?.n)
+    const csv = await cli('query', sql, '--param', 'from=2025-10-03', '--format', 'csv')
+    expect(csv.out.split('\n')[0]).toBe('day,n')
+    expect(csv.out.split('\n')[1]).toMatch(/^2025-10-03,\d+$/)
+    const json = await cli('query', 'SELECT 1 AS one, $s AS s', '--param', "s=x' OR 1=1 --", '--format', 'json')
+    expect(JSON.parse(json.out)).toEqual([{ one: 1, s: "x' OR 1=1 --" }])
+    const table = await cli('query', 'SELECT 1 AS one', '--format', 'table')
+    expect(table.out).toBe('one\n---\n  1\n')
+  })
+
+  it('types parameters the way they read', () => {
+    expect([parseParamValue('42'), parseParamValue('-1.5e3'), parseParamValue('true'), parseParamValue('null'), parseParamValue('2025-10-01'), parseParamValue('text:42')]).toEqual([42, -1500, true, null, '2025-10-01', '42'])
+    expect(parseParamValue('9007199254740993')).toBe(9007199254740993n)
+  })
+
+  it('returns no rows for a dataset with no files, and exits 1 on bad SQL, 2 on bad usage', async () => {
+    const empty = await cli('query', 'SELECT * FROM pageviews')
+    expect(empty).toMatchObject({ code: 0, out: '' })
+    const bad = await cli('query', 'SELECT * FROM nope')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toMatch(/parquetry query: query failed: Catalog Error: Table with name nope does not exist/)
+    expect((await cli('query')).code).toBe(2)
+    expect((await cli('query', 'SELECT 1', '--param', 'oops')).code).toBe(2)
+  })
+
+  it('--from/--to builds the views from the files of those days', async () => {
+    const result = await cli('query', 'SELECT min(date_partition)::VARCHAR AS lo, max(date_partition)::VARCHAR AS hi FROM query_performance', '--from', '2025-10-02', '--to', '2025-10-02')
+    expect(JSON.parse(result.out)).toEqual({ lo: '2025-10-02', hi: '2025-10-02' })
+  })
+})
+
+describe('parquetry report, describe, verify, catalog', () => {
+  it('reports print typed rows', async () => {
+    const daily = (await cli('report', 'daily-summary', '--format', 'json')).out
+    const rows = JSON.parse(daily) as { date_partition: string; query_count: number; avg_execution_ms: number; max_execution_ms: number }[]
+    expect(rows.map((row) => row.date_partition)).toEqual(['2025-10-04', '2025-10-03', '2025-10-02', '2025-10-01'])
+    expect(rows.every((row) => typeof row.query_count === 'number' && row.avg_execution_ms <= row.max_execution_ms)).toBe(true)
+    const slow = JSON.parse((await cli('report', 'slow-queries', '--threshold', '400', '--limit', '3', '--json')).out) as { execution_time_ms: number }[]
+    expect(slow.length).toBeLessThanOrEqual(3)
+    expect(slow.every((row) => row.execution_time_ms > 400)).toBe(true)
+    expect(slow.map((row) => row.execution_time_ms)).toEqual([...slow.map((row) => row.execution_time_ms)].sort((a, b) => b - a))
+    const weekly = JSON.parse((await cli('report', 'weekly-trend', '--end', '2025-10-03', '--json')).out) as { date_partition: string }[]
+    expect(weekly.map((row) => row.date_partition)).toEqual(['2025-10-01', '2025-10-02', '2025-10-03'])
+    expect((await cli('report', 'nope')).code).toBe(2)
+  })
+
+  it('describe shows the DuckDB schema; verify checks every file', async () => {
+    const described = JSON.parse((await cli('describe', 'optimization_summary', '--json')).out) as { view: string; files: number; columns: { name: string; type: string }[] }[]
+    expect(described[0]).toMatchObject({ view: 'optimization_summary', files: 3 })
+    expect(described[0]?.columns.find((column) => column.name === 'metadata')?.type).toBe('JSON')
+    expect((await cli('describe', 'nope')).code).toBe(2)
+    const verified = await cli('verify')
+    expect(verified.code).toBe(0)
+    expect(verified.out).toMatch(/^✓ (\d+) of \1 files verified\n$/)
+    const missing = await cli('verify', 'query_perf', '--date', '2025-11-01')
+    expect(missing.code).toBe(1)
+    expect(missing.out).toContain('query_perf/year=2025/month=11/query_perf_20251101.parquet: missing')
+  })
+
+  it('catalog writes a DuckDB file another client opens with no setup', async () => {
+    const result = await cli('catalog', '--out', 'analytics.duckdb')
+    expect(result.code).toBe(0)
+    const instance = await DuckDBInstance.create(join(dir.path, 'analytics.duckdb'))
+    const connection = await instance.connect()
+    try {
+      const count = await connection.runAndReadAll('SELECT count(*) AS n FROM query_performance')
+      const daily = (await cli('report', 'daily-summary', '--json')).out
+      const total = (JSON.parse(daily) as { query_count: number }[]).reduce((sum, row) => sum + row.query_count, 0)
+      expect(count.getRowObjects()).toEqual([{ n: BigInt(total) }])
+      const macro = await connection.runAndReadAll('SELECT avg_query_time(100000) IS NOT NULL AS ok')
+      expect(macro.getRowObjects()).toEqual([{ ok: true }])
+    } finally {
+      connection.closeSync()
+      instance.closeSync()
+    }
+  })
+})

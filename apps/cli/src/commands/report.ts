@@ -1,0 +1,48 @@
+import { dailySummary, slowQueries, weeklyTrend } from '@parquetry/querier'
+import { parseDateText } from '@parquetry/schema'
+import { z } from 'zod'
+import { parseCommandArgs } from '../args.js'
+import type { CliIo } from '../io.js'
+import { writeRows } from '../output/formats.js'
+import { usageError } from '../usage-error.js'
+import { openQuerier } from './querier-setup.js'
+
+export const reportUsage = `Usage: parquetry report <name> [--format table|csv|json|ndjson] [--config FILE]
+
+Reports:
+  daily-summary   the seed's validation query: per day, queries, mean and max ms  [--limit N]
+  slow-queries    queries slower than a threshold, slowest first      [--threshold MS] [--limit N]
+  weekly-trend    per day of the 7 days ending a date                 [--end YYYY-MM-DD]
+`
+
+/** `parquetry report`. */
+export async function runReportCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { format: { type: 'string' }, limit: { type: 'string' }, threshold: { type: 'string' }, end: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
+    z.object({
+      format: z.enum(['table', 'csv', 'json', 'ndjson']).optional(),
+      limit: z.coerce.number().int().positive().optional(),
+      threshold: z.coerce.number().nonnegative().optional(),
+      end: z.string().refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD').optional(),
+      config: z.string().optional(),
+      json: z.boolean().default(false),
+    }),
+  )
+  const name = positionals[0]
+  if (positionals.length !== 1 || !['daily-summary', 'slow-queries', 'weekly-trend'].includes(name as string)) {
+    throw usageError(`choose one report: daily-summary, slow-queries, weekly-trend${name ? ` (not ${JSON.stringify(name)})` : ''}`)
+  }
+  const { querier } = await openQuerier({ cwd: io.cwd, config: values.config })
+  try {
+    let rows: Record<string, unknown>[]
+    if (name === 'daily-summary') rows = (await dailySummary(querier, values.limit ? { limit: values.limit } : {})) as unknown as Record<string, unknown>[]
+    else if (name === 'slow-queries') rows = (await slowQueries(querier, { ...(values.threshold !== undefined ? { thresholdMs: values.threshold } : {}), ...(values.limit ? { limit: values.limit } : {}) })) as unknown as Record<string, unknown>[]
+    else rows = (await weeklyTrend(querier, values.end ? { endDate: values.end } : {})) as unknown as Record<string, unknown>[]
+    const columns = rows[0] ? Object.keys(rows[0]) : []
+    writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')))
+  } finally {
+    querier.close()
+  }
+  return 0
+}
