@@ -1,3 +1,4 @@
+import { addDays } from '@parquetry/partitioner'
 import { dailySummary, slowQueries, weeklyTrend } from '@parquetry/querier'
 import { parseDateText } from '@parquetry/schema'
 import { z } from 'zod'
@@ -33,12 +34,16 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
   if (positionals.length !== 1 || !['daily-summary', 'slow-queries', 'weekly-trend'].includes(name as string)) {
     throw usageError(`choose one report: daily-summary, slow-queries, weekly-trend${name ? ` (not ${JSON.stringify(name)})` : ''}`)
   }
-  const { querier } = await openQuerier({ cwd: io.cwd, config: values.config })
+  // The weekly trend names a 7-day range: its views list those days' files from the layout
+  // (2.5x faster than globbing a year of daily files, bench/querier.mjs).
+  const end = values.end ?? new Date().toISOString().slice(0, 10)
+  const range = name === 'weekly-trend' ? { from: addDays(end, -6), to: end } : undefined
+  const { querier } = await openQuerier({ cwd: io.cwd, config: values.config, range })
   try {
     let rows: Record<string, unknown>[]
     if (name === 'daily-summary') rows = (await dailySummary(querier, values.limit ? { limit: values.limit } : {})) as unknown as Record<string, unknown>[]
     else if (name === 'slow-queries') rows = (await slowQueries(querier, { ...(values.threshold !== undefined ? { thresholdMs: values.threshold } : {}), ...(values.limit ? { limit: values.limit } : {}) })) as unknown as Record<string, unknown>[]
-    else rows = (await weeklyTrend(querier, values.end ? { endDate: values.end } : {})) as unknown as Record<string, unknown>[]
+    else rows = (await weeklyTrend(querier, { endDate: end })) as unknown as Record<string, unknown>[]
     const columns = rows[0] ? Object.keys(rows[0]) : []
     writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')))
   } finally {
