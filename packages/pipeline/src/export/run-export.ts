@@ -3,10 +3,11 @@ import { isParquetryError, ParquetryError, parseTimestampText, type Row } from '
 import { checkRejects, readBytes, validateRecords } from '@parquetry/sources'
 import { createLocalStorage, type LocalStorage } from '@parquetry/storage'
 import { readFooter, type FooterInfo } from '@parquetry/writer'
+import { createHash } from 'node:crypto'
 import { basename, join } from 'node:path'
 import type { ResolvedConfig, ResolvedDataset } from '../config/schema.js'
 import { getOpsDataset, type OpsDataset } from '../ops/datasets.js'
-import { checksumFile, discoverInputs, type InputFile } from './inputs.js'
+import { discoverInputs, type InputFile } from './inputs.js'
 import { Partition } from './partitions.js'
 import { planInputs, type DateSelection } from './select.js'
 import type { ExportDatasetResult, ExportEvent, ExportFileResult, ExportResult, InputRejects } from './types.js'
@@ -143,8 +144,8 @@ async function exportDataset(context: DatasetContext): Promise<void> {
       if (context.signal?.aborted) throw new ParquetryError('ABORTED', `${settings.name}: export aborted; files not yet complete were discarded`)
       result.inputs.push({ identity: input.identity, bytes: input.bytes })
       emit({ type: 'input', dataset: settings.name, identity: input.identity, bytes: input.bytes })
-      checksums.set(input.identity, await checksumFile(input.path))
-      const rejects = await readInput(context, input, plan.targets, partitions)
+      const { rejects, checksum } = await readInput(context, input, plan.targets, partitions)
+      checksums.set(input.identity, checksum)
       readCounts.set(input.identity, rejects.read)
       if (rejects.rejected > 0 || rejects.overThreshold) {
         result.rejects.push(rejects)
@@ -168,14 +169,22 @@ async function exportDataset(context: DatasetContext): Promise<void> {
 }
 
 /** Reads one input, routes its rows into partitions, and reports its rejects. */
-async function readInput(context: DatasetContext, input: InputFile, targets: Set<string> | 'all', partitions: Map<string, Partition>): Promise<InputRejects> {
+async function readInput(
+  context: DatasetContext,
+  input: InputFile,
+  targets: Set<string> | 'all',
+  partitions: Map<string, Partition>,
+): Promise<{ rejects: InputRejects; checksum: string }> {
   const { config, settings, definition, result, storage } = context
   const emit = context.onEvent ?? (() => undefined)
   let bytesRead = 0
   let lastProgress = 0
+  // The checksum is taken from the same bytes the rows are parsed from: one read per input.
+  const hash = createHash('sha256')
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of readBytes(input.path, input.identity, context.signal)) {
       bytesRead += chunk.length
+      hash.update(chunk)
       const now = Date.now()
       if (now - lastProgress > 100) {
         lastProgress = now
@@ -220,12 +229,15 @@ async function readInput(context: DatasetContext, input: InputFile, targets: Set
   const summary = validated.summary
   const failure = checkRejects(summary.rejected, summary.read, { maxRatio: config.rejects.maxRatio, ...(config.rejects.maxCount !== undefined ? { maxCount: config.rejects.maxCount } : {}) })
   return {
-    input: input.identity,
-    read: summary.read,
-    rejected: summary.rejected,
-    overThreshold: failure !== undefined,
-    ...(summary.rejected > 0 && rejectsFile ? { rejectsFile } : {}),
-    examples: summary.rejects.slice(0, 20),
+    rejects: {
+      input: input.identity,
+      read: summary.read,
+      rejected: summary.rejected,
+      overThreshold: failure !== undefined,
+      ...(summary.rejected > 0 && rejectsFile ? { rejectsFile } : {}),
+      examples: summary.rejects.slice(0, 20),
+    },
+    checksum: `sha256:${hash.digest('hex')}`,
   }
 }
 
