@@ -1,5 +1,8 @@
+import { loadConfig, type ResolvedConfig } from '@parquetry/pipeline'
+import { parseDateText } from '@parquetry/schema'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { z } from 'zod'
+import { z } from 'zod'
+import type { CliIo } from './io.js'
 import { usageError } from './usage-error.js'
 
 /**
@@ -24,6 +27,14 @@ export function parseCommandArgs<Schema extends z.ZodType>(
     throw usageError(`--${issue?.path.join('.')}: ${issue?.message}`)
   }
   return { values: checked.data, positionals: parsed.positionals }
+}
+
+/** A `--date`-style flag: a real calendar date as YYYY-MM-DD. */
+export const dateFlag = z.string().refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD')
+
+/** The config a command runs with: `--config FILE`, else ./parquetry.config.json, else the defaults. */
+export function loadCliConfig(io: CliIo, path: string | undefined): Promise<ResolvedConfig> {
+  return loadConfig({ cwd: io.cwd, ...(path ? { path } : {}) })
 }
 
 /** JSON.stringify that writes bigints as numbers' digits. */

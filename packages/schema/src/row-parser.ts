@@ -20,6 +20,11 @@ export interface RowParserOptions {
    * `'reject'` the record, naming the keys.
    */
   unknownKeys?: 'ignore' | 'reject'
+  /**
+   * Columns the parser leaves out because the caller computes them from the
+   * typed row (a partition date derived from a timestamp, say).
+   */
+  skip?: readonly string[]
 }
 
 /** Parses raw records (CSV strings, JSON values, typed values) into typed rows. */
@@ -31,10 +36,11 @@ export type RowParser = (raw: Readonly<Record<string, unknown>>) => ParseResult
  * never throws on bad data: it reports every bad value of the record.
  */
 export function createRowParser(schema: DatasetSchema, options: RowParserOptions = {}): RowParser {
-  const columns = schema.columns
+  const skipped = new Set(options.skip ?? [])
+  const columns = schema.columns.filter((column) => !skipped.has(column.name))
   const coercers: Coercer[] = columns.map(createCoercer)
   const names = columns.map((column) => column.name)
-  const known = new Set(names)
+  const known = new Set([...names, ...skipped])
   const rejectUnknown = options.unknownKeys === 'reject'
   const width = columns.length
 

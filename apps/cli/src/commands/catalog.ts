@@ -1,8 +1,7 @@
-import { loadConfig } from '@parquetry/pipeline'
 import { writeCatalog } from '@parquetry/querier'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { parseCommandArgs, toJson } from '../args.js'
+import { loadCliConfig, parseCommandArgs, toJson } from '../args.js'
 import type { CliIo } from '../io.js'
 import { layoutsOf } from './querier-setup.js'
 
@@ -17,7 +16,7 @@ Write it again after a dataset's first export (its view is empty until then).
 /** `parquetry catalog`. */
 export async function runCatalogCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, { out: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } }, z.object({ out: z.string().min(1), json: z.boolean().default(false), config: z.string().optional() }))
-  const config = await loadConfig({ cwd: io.cwd, ...(values.config ? { path: values.config } : {}) })
+  const config = await loadCliConfig(io, values.config)
   const result = await writeCatalog({ root: config.outputDir, layouts: layoutsOf(config), path: resolve(io.cwd, values.out) })
   if (values.json) io.stdout.write(`${toJson({ path: result.path, views: result.views.map(({ dataset, view, files }) => ({ dataset, view, files })) })}\n`)
   else {

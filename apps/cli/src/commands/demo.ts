@@ -1,10 +1,12 @@
-import { parseDateText, queryPerfSchema } from '@parquetry/schema'
+import { queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { writeParquet } from '@parquetry/writer'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { addDays, generateQueryPerfDay, queryPerfCsv } from '../demo/generate-query-perf.js'
+import { addDays } from '@parquetry/partitioner'
+import { generateQueryPerfDay, queryPerfCsv } from '../demo/generate-query-perf.js'
+import { dateFlag } from '../args.js'
 import type { CliIo } from '../io.js'
 import { formatLogLine, formatRatio } from '../output/log-line.js'
 import { formatTable } from '../output/table.js'
@@ -28,10 +30,7 @@ const demoOptionsSchema = z.object({
   out: z.string().min(1).default('parquetry-demo'),
   days: z.coerce.number().int().min(1).max(366).default(7),
   rows: z.coerce.number().int().min(0).max(10_000_000).default(1000),
-  start: z
-    .string()
-    .refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD')
-    .default('2025-10-22'),
+  start: dateFlag.default('2025-10-22'),
   json: z.boolean().default(false),
 })
 

@@ -1,8 +1,7 @@
-import { loadConfig, runExport, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult } from '@parquetry/pipeline'
+import { runExport, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult } from '@parquetry/pipeline'
 import { formatLocation } from '@parquetry/sources'
-import { parseDateText } from '@parquetry/schema'
 import { z } from 'zod'
-import { formatBytes, parseCommandArgs, toJson } from '../args.js'
+import { dateFlag, formatBytes, loadCliConfig, parseCommandArgs, toJson } from '../args.js'
 import type { CliIo } from '../io.js'
 import { formatLogLine } from '../output/log-line.js'
 import { createProgressBar } from '../output/progress.js'
@@ -31,11 +30,10 @@ optimization_summary) to partitioned Parquet, one file per dataset and day.
 Exit status: 0 success (skips included), 1 failure, 2 usage error.
 `
 
-const date = z.string().refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD')
 const exportFlags = z.object({
-  date: date.optional(),
-  from: date.optional(),
-  to: date.optional(),
+  date: dateFlag.optional(),
+  from: dateFlag.optional(),
+  to: dateFlag.optional(),
   historical: z.boolean().default(false),
   'dry-run': z.boolean().default(false),
   force: z.boolean().default(false),
@@ -76,7 +74,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
     exportFlags,
   )
   const selection = selectionOf(values)
-  const config = await loadConfig({ cwd: io.cwd, ...(values.config ? { path: values.config } : {}) })
+  const config = await loadCliConfig(io, values.config)
   const dryRun = values['dry-run']
   const progress = createProgressBar(io, { enabled: !values.json })
   const onEvent = values.json ? undefined : (event: ExportEvent) => printEvent(event, io, dryRun, progress)

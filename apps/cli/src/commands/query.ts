@@ -1,7 +1,6 @@
-import { parseDateText } from '@parquetry/schema'
 import type { DuckDBValue } from '@duckdb/node-api'
 import { z } from 'zod'
-import { parseCommandArgs } from '../args.js'
+import { dateFlag, parseCommandArgs } from '../args.js'
 import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
 import { usageError } from '../usage-error.js'
@@ -21,7 +20,6 @@ and the macros avg_query_time(days) and slow_queries(threshold_ms).
   --from D --to D     build the views from the files of these days only
 `
 
-const date = z.string().refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD')
 
 /** A `--param` value, typed the way it reads. */
 export function parseParamValue(text: string): DuckDBValue {
@@ -44,8 +42,8 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
     z.object({
       format: z.enum(['table', 'csv', 'json', 'ndjson']).optional(),
       param: z.array(z.string()).default([]),
-      from: date.optional(),
-      to: date.optional(),
+      from: dateFlag.optional(),
+      to: dateFlag.optional(),
       config: z.string().optional(),
       json: z.boolean().default(false),
     }),

@@ -1,8 +1,7 @@
 import { addDays } from '@parquetry/partitioner'
 import { dailySummary, slowQueries, weeklyTrend } from '@parquetry/querier'
-import { parseDateText } from '@parquetry/schema'
 import { z } from 'zod'
-import { parseCommandArgs } from '../args.js'
+import { dateFlag, parseCommandArgs } from '../args.js'
 import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
 import { usageError } from '../usage-error.js'
@@ -25,7 +24,7 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
       format: z.enum(['table', 'csv', 'json', 'ndjson']).optional(),
       limit: z.coerce.number().int().positive().optional(),
       threshold: z.coerce.number().nonnegative().optional(),
-      end: z.string().refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD').optional(),
+      end: dateFlag.optional(),
       config: z.string().optional(),
       json: z.boolean().default(false),
     }),

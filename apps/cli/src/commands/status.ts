@@ -1,6 +1,6 @@
-import { loadConfig, readStatus } from '@parquetry/pipeline'
+import { readStatus } from '@parquetry/pipeline'
 import { z } from 'zod'
-import { formatBytes, parseCommandArgs, toJson } from '../args.js'
+import { formatBytes, loadCliConfig, parseCommandArgs, toJson } from '../args.js'
 import type { CliIo } from '../io.js'
 import { formatTable } from '../output/table.js'
 
@@ -19,7 +19,7 @@ export async function runStatusCommand(args: string[], io: CliIo, now?: Date): P
     { json: { type: 'boolean' }, config: { type: 'string' } },
     z.object({ json: z.boolean().default(false), config: z.string().optional() }),
   )
-  const config = await loadConfig({ cwd: io.cwd, ...(values.config ? { path: values.config } : {}) })
+  const config = await loadCliConfig(io, values.config)
   const report = await readStatus({ config, ...(positionals.length > 0 ? { datasets: positionals } : {}), ...(now ? { now } : {}) })
   if (values.json) {
     io.stdout.write(`${toJson(report)}\n`)

@@ -1,7 +1,6 @@
-import { loadConfig, verifyDatasets } from '@parquetry/pipeline'
-import { parseDateText } from '@parquetry/schema'
+import { verifyDatasets } from '@parquetry/pipeline'
 import { z } from 'zod'
-import { parseCommandArgs, toJson } from '../args.js'
+import { dateFlag, loadCliConfig, parseCommandArgs, toJson } from '../args.js'
 import type { CliIo } from '../io.js'
 import { usageError } from '../usage-error.js'
 
@@ -13,19 +12,18 @@ decodes to that many rows. Lists unreadable and mismatching files, and days
 with no file; exits 1 if any.
 `
 
-const date = z.string().refine((text) => typeof parseDateText(text) === 'number', 'expected a real date as YYYY-MM-DD')
 
 /** `parquetry verify`. */
 export async function runVerifyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
     { date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
-    z.object({ date: date.optional(), from: date.optional(), to: date.optional(), json: z.boolean().default(false), config: z.string().optional() }),
+    z.object({ date: dateFlag.optional(), from: dateFlag.optional(), to: dateFlag.optional(), json: z.boolean().default(false), config: z.string().optional() }),
   )
   if (values.date && (values.from || values.to)) throw usageError('choose --date or --from/--to')
   if ((values.from === undefined) !== (values.to === undefined)) throw usageError('--from and --to go together')
   const range = values.date ? { from: values.date, to: values.date } : values.from && values.to ? { from: values.from, to: values.to } : undefined
-  const config = await loadConfig({ cwd: io.cwd, ...(values.config ? { path: values.config } : {}) })
+  const config = await loadCliConfig(io, values.config)
   const report = await verifyDatasets({ config, ...(positionals.length > 0 ? { datasets: positionals } : {}), ...(range ? { range } : {}) })
   if (values.json) io.stdout.write(`${toJson(report)}\n`)
   else {

@@ -1,4 +1,4 @@
-import { daysFromCivil, formatDate, formatTimestamp, type Row } from '@parquetry/schema'
+import { daysFromCivil, formatTimestamp, type Row } from '@parquetry/schema'
 
 // Deterministic pseudo-random numbers (mulberry32), so the demo's output is the same on every machine.
 function random(seed: number): () => number {
@@ -73,12 +73,6 @@ export function generateQueryPerfDay(options: GenerateQueryPerfOptions): Row[] {
       date_partition: options.date,
     }
   })
-}
-
-/** The day `offset` days after `date` (both `YYYY-MM-DD`). */
-export function addDays(date: string, offset: number): string {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number]
-  return formatDate(daysFromCivil(year, month, day) + offset)
 }
 
 /** The rows as the seed's daily CSV would hold them (header + lines), for size comparisons. */

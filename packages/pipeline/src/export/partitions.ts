@@ -6,10 +6,16 @@ import { ParquetFileWriter, type ParquetCodec } from '@parquetry/writer'
 export class Partition {
   readonly date: string
   readonly path: string
-  rows = 0
   readonly rowsBySource = new Map<string, number>()
   writer: ParquetFileWriter | undefined
   #pending: Promise<void> | undefined
+
+  /** Rows in the file: the sum over its sources. */
+  get rows(): number {
+    let total = 0
+    for (const count of this.rowsBySource.values()) total += count
+    return total
+  }
 
   constructor(date: string, path: string) {
     this.date = date
@@ -29,7 +35,6 @@ export class Partition {
 
   /** Adds a row from `source`; returns a promise when a row group is being flushed. */
   add(row: Row, source: string): Promise<void> | undefined {
-    this.rows++
     this.rowsBySource.set(source, (this.rowsBySource.get(source) ?? 0) + 1)
     const pending = this.writer?.append(row)
     if (pending) this.#pending = pending

@@ -1,5 +1,5 @@
 import { renderOutputPath } from '@parquetry/partitioner'
-import { isParquetryError, ParquetryError, parseTimestampText, type Row } from '@parquetry/schema'
+import { isParquetryError, ParquetryError, type Row } from '@parquetry/schema'
 import { checkRejects, readBytes, validateRecords } from '@parquetry/sources'
 import { createLocalStorage, type LocalStorage } from '@parquetry/storage'
 import { readFooter, type FooterInfo } from '@parquetry/writer'
@@ -197,13 +197,8 @@ async function readInput(
   const validated = validateRecords({
     source: definition.read({ input: counted(), name: input.identity }),
     schema: definition.schema,
-    transform: (values) => {
-      // date_partition is the row's own date, in the configured time zone.
-      const text = values['timestamp']
-      const micros = typeof text === 'string' ? parseTimestampText(text.trim()) : undefined
-      values['date_partition'] = typeof micros === 'bigint' ? dateInZone(micros, config.timezone) : '1970-01-01'
-      return values
-    },
+    // date_partition is the row's own date, in the configured time zone.
+    derive: { date_partition: (row) => dateInZone(row['timestamp'] as bigint, config.timezone) },
     ...(rejectsFile ? { rejectsFile } : {}),
   })
   for await (const rows of validated) {

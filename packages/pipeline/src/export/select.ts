@@ -1,4 +1,4 @@
-import { addDays } from '@parquetry/partitioner'
+import { addDays, dateRange } from '@parquetry/partitioner'
 import type { InputFile } from './inputs.js'
 
 /** Which dates an export covers. */
@@ -14,12 +14,6 @@ export interface InputPlan {
   targets: Set<string> | 'all'
   /** Requested dates that no input file is named for. */
   missingDates: string[]
-}
-
-function datesBetween(from: string, to: string): string[] {
-  const dates: string[] = []
-  for (let date = from; date <= to; date = addDays(date, 1)) dates.push(date)
-  return dates
 }
 
 /**
@@ -39,7 +33,7 @@ export function planInputs(inputs: readonly InputFile[], selection: DateSelectio
     const newest = dated.reduce((best, input) => ((input.dates.at(-1) as string) > (best.dates.at(-1) as string) ? input : best))
     targets = newest.dates
   } else {
-    targets = datesBetween(selection.from, selection.to)
+    targets = dateRange(selection.from, selection.to)
   }
   const low = addDays(targets[0] as string, -1)
   const high = addDays(targets.at(-1) as string, 1)

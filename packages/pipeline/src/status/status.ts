@@ -3,6 +3,7 @@ import { createLocalStorage } from '@parquetry/storage'
 import { readFooter } from '@parquetry/writer'
 import type { ResolvedConfig } from '../config/schema.js'
 import { dateInZone } from '../export/zoned-date.js'
+import { listDatasetFiles } from '../output-files.js'
 
 /** Health of one dataset's Parquet files. */
 export interface DatasetStatus {
@@ -43,7 +44,6 @@ export async function readStatus(options: { config: ResolvedConfig; now?: Date; 
   const yesterday = addDays(today, -1)
   const datasets: DatasetStatus[] = []
   for (const dataset of config.datasets.filter((entry) => entry.enabled && (!options.datasets || options.datasets.includes(entry.name)))) {
-    const prefix = dataset.output.split('/')[0] as string
     const status: DatasetStatus = {
       dataset: dataset.name,
       lastDate: undefined,
@@ -55,8 +55,7 @@ export async function readStatus(options: { config: ResolvedConfig; now?: Date; 
       unreadable: [],
     }
     const ratios: number[] = []
-    for await (const object of storage.list(prefix.includes('{') ? '' : prefix)) {
-      if (!object.path.endsWith('.parquet')) continue
+    for await (const object of listDatasetFiles(storage, dataset)) {
       const handle = await storage.open(object.path)
       try {
         const footer = await readFooter(handle)

@@ -3,6 +3,7 @@ import { createLocalStorage } from '@parquetry/storage'
 import { checkFooter, readFooter, verifyParquetFile } from '@parquetry/writer'
 import type { ResolvedConfig } from '../config/schema.js'
 import { getOpsDataset } from '../ops/datasets.js'
+import { listDatasetFiles } from '../output-files.js'
 
 /** One file's verification. */
 export interface VerifiedFile {
@@ -43,8 +44,7 @@ export async function verifyDatasets(options: { config: ResolvedConfig; datasets
         else missing.push({ dataset: dataset.name, path })
       }
     } else {
-      const prefix = dataset.output.split('/')[0] as string
-      for await (const object of storage.list(prefix.includes('{') ? '' : prefix)) if (object.path.endsWith('.parquet')) paths.push(object.path)
+      for await (const object of listDatasetFiles(storage, dataset)) paths.push(object.path)
     }
     for (const path of paths) {
       let object

@@ -1,7 +1,7 @@
 import { ParquetryError } from '@parquetry/schema'
 import { TokenParser } from '@streamparser/json'
 import { readBytes, sourceName } from '../file/read-bytes.js'
-import { renameKeys, jsonTypeName } from '../jsonl/read.js'
+import { jsonTypeName, renameKeys } from './values.js'
 import { decodeText } from '../text/decode.js'
 import type { RecordSource, SourceItem } from '../types.js'
 import { ExactTokenizer } from './exact-json.js'

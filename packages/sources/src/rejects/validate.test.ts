@@ -75,3 +75,18 @@ describe('validateRecords', () => {
     expect(checkRejects(0, 0)).toBeUndefined()
   })
 })
+
+describe('derived columns', () => {
+  it('computes them from the typed row, and a bad source value is the only reason given', async () => {
+    const text = 'timestamp,query_hash,query_type,execution_time_ms\n2025-10-28T23:59:59Z,a,SELECT,1\nyesterday,b,SELECT,2\n'
+    const validated = validateRecords({
+      source: readCsv({ input: [Buffer.from(text)] }),
+      schema: queryPerfSchema,
+      derive: { date_partition: (row) => dateOfTimestamp(row['timestamp'] as bigint) },
+    })
+    const rows = []
+    for await (const batch of validated) rows.push(...batch)
+    expect(rows.map((row) => [row['query_hash'], row['date_partition']])).toEqual([['a', '2025-10-28']])
+    expect(validated.summary.rejects.map((reject) => reject.reason)).toEqual(['column timestamp: "yesterday": expected an ISO 8601 timestamp such as 2025-10-28T00:15:23Z'])
+  })
+})

@@ -1,4 +1,4 @@
-import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions } from '@parquetry/schema'
+import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue } from '@parquetry/schema'
 import type { RecordLocation, RecordSource } from '../types.js'
 import type { Reject } from './rejects.js'
 import { RejectsFile } from './rejects-file.js'
@@ -9,6 +9,11 @@ export interface ValidateOptions {
   schema: DatasetSchema
   /** Adjusts a record's raw values before coercion (derive a partition date, split a field, ...). */
   transform?: (values: Record<string, unknown>, location: RecordLocation) => Record<string, unknown>
+  /**
+   * Columns computed from the typed row once the others are coerced (the
+   * parser skips them), e.g. `{ date_partition: (row) => dateOf(row.timestamp) }`.
+   */
+  derive?: Readonly<Record<string, (row: Row) => TypedValue>>
   /** What to do with raw keys that are not columns. Default `'ignore'`. */
   unknownKeys?: RowParserOptions['unknownKeys']
   /** Rejects kept in memory for the summary (all are counted). Default 1,000. */
@@ -48,7 +53,8 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
   return {
     summary,
     async *[Symbol.asyncIterator]() {
-      const parse = createRowParser(options.schema, options.unknownKeys ? { unknownKeys: options.unknownKeys } : {})
+      const derived = Object.entries(options.derive ?? {})
+      const parse = createRowParser(options.schema, { ...(options.unknownKeys ? { unknownKeys: options.unknownKeys } : {}), skip: derived.map(([name]) => name) })
       const keep = options.keepRejects ?? 1000
       // Made on the first reject only: a clean input leaves no empty rejects file behind.
       let file: RejectsFile | undefined
@@ -64,7 +70,10 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
             }
             const values = options.transform ? options.transform(item.values, item.location) : item.values
             const result = parse(values)
-            if (result.ok) rows.push(result.row)
+            if (result.ok) {
+              for (const [name, compute] of derived) result.row[name] = compute(result.row)
+              rows.push(result.row)
+            }
             else rejects.push({ location: item.location, reason: formatProblems(result.problems), problems: result.problems })
           }
           summary.accepted += rows.length
