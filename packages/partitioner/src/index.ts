@@ -2,3 +2,5 @@ export { encodePartitionValue, decodePartitionValue, partitionDirectory, HIVE_DE
 export { isoWeekOf, datesOfIsoWeek, addDays, dateRange } from './calendar.js'
 export { renderOutputPath, validateOutputTemplate, matchInputName, templateTokens } from './template.js'
 export type { InputNameMatch, TemplateToken } from './template.js'
+export { createLayout, dateTokens, partitionColumnTypes, partitionText } from './layout.js'
+export type { DateToken, Layout, LayoutOptions, LayoutToken, PathMatch } from './layout.js'

@@ -41,7 +41,7 @@ describe('templates', () => {
   it('validates output templates', () => {
     expect(() => validateOutputTemplate('q/{yyyymmdd}.parquet')).not.toThrow()
     expect(() => validateOutputTemplate('../q/{yyyymmdd}.parquet')).toThrow('relative path')
-    expect(() => validateOutputTemplate('q/{yyyy}.parquet')).toThrow('needs a day token')
+    expect(() => validateOutputTemplate('q/{yyyy}.parquet')).toThrow('needs the day in the path')
     expect(() => validateOutputTemplate('q/{yyyymmdd}.csv')).toThrow('end with .parquet')
     expect(() => validateOutputTemplate('q/{hour}/{date}.parquet')).toThrow('unknown token {hour}')
   })

@@ -1,57 +1,34 @@
-import { ParquetryError, parseDateText } from '@parquetry/schema'
-import { datesOfIsoWeek, isoWeekOf } from './calendar.js'
-import { encodePartitionValue } from './encode.js'
+import { parseDateText, type ColumnType } from '@parquetry/schema'
+import { datesOfIsoWeek } from './calendar.js'
+import { createLayout } from './layout.js'
 
 /**
  * Tokens of input patterns and output templates:
  * `{yyyy}` `{mm}` `{dd}` `{yyyymmdd}` `{date}` (YYYY-MM-DD), `{yyyyww}` (ISO
- * year and week) and, in output templates, `{dataset}`.
+ * year and week) and, in output templates, `{dataset}` (and columns: see {@link createLayout}).
  */
 export const templateTokens = ['dataset', 'yyyy', 'mm', 'dd', 'yyyymmdd', 'date', 'yyyyww'] as const
 export type TemplateToken = (typeof templateTokens)[number]
 
 const tokenPattern = /\{([a-z]+)\}/g
 
-function tokensOf(template: string): string[] {
-  return [...template.matchAll(tokenPattern)].map((match) => match[1] as string)
-}
-
 /**
- * Checks an output template: relative, `/`-separated, ending in `.parquet`,
- * only known tokens, and at least one date token so each date gets its own file.
+ * Checks an output template without column tokens (see {@link createLayout}
+ * for the rules).
  *
  * @throws ParquetryError `CONFIG_INVALID` naming the problem.
  */
-export function validateOutputTemplate(template: string): void {
-  const fail = (reason: string): never => {
-    throw new ParquetryError('CONFIG_INVALID', `output template ${JSON.stringify(template)}: ${reason}`)
-  }
-  if (template.startsWith('/') || template.includes('\\') || template.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) fail('must be a relative path without . or .. segments')
-  if (!template.endsWith('.parquet')) fail('must end with .parquet')
-  const tokens = tokensOf(template)
-  for (const token of tokens) if (!(templateTokens as readonly string[]).includes(token)) fail(`unknown token {${token}}`)
-  if (!tokens.some((token) => token === 'yyyymmdd' || token === 'date' || (token === 'dd' && tokens.includes('mm')))) fail('needs a day token ({yyyymmdd}, {date} or {dd}) so that every day has its own file')
+export function validateOutputTemplate(template: string, columns?: readonly { name: string; type: ColumnType }[]): void {
+  createLayout({ template, dataset: 'dataset', ...(columns ? { columns } : {}) })
 }
 
 /**
- * Renders an output template for one dataset and date:
+ * Renders an output template without column tokens for one dataset and date:
  * `query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet` →
- * `query_perf/year=2025/month=10/query_perf_20251028.parquet`. Values are
- * encoded as partition values, so none can add a path segment.
+ * `query_perf/year=2025/month=10/query_perf_20251028.parquet`.
  */
 export function renderOutputPath(template: string, values: { dataset: string; date: string }): string {
-  const [yyyy, mm, dd] = values.date.split('-') as [string, string, string]
-  const [isoYear, week] = isoWeekOf(values.date)
-  const replacements: Record<TemplateToken, string> = {
-    dataset: values.dataset,
-    yyyy,
-    mm,
-    dd,
-    yyyymmdd: `${yyyy}${mm}${dd}`,
-    date: values.date,
-    yyyyww: `${isoYear}${String(week).padStart(2, '0')}`,
-  }
-  return template.replace(tokenPattern, (_, token: TemplateToken) => encodePartitionValue(replacements[token]))
+  return createLayout({ template, dataset: values.dataset }).render(values.date)
 }
 
 /** What an input file name says about its dates. */

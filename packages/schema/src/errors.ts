@@ -9,6 +9,7 @@ export type ParquetryErrorCode =
   | 'SOURCE_READ_FAILED'
   | 'PATH_INVALID'
   | 'STORAGE_FAILED'
+  | 'CONFLICT'
   | 'WRITE_FAILED'
   | 'VERIFY_FAILED'
   | 'QUERY_FAILED'

@@ -2,8 +2,8 @@ import { ParquetryError, wrapError } from '@parquetry/schema'
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { unlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { CommitOptions, ObjectInfo, Sink } from '../types.js'
-import { openFileObject } from './file-object.js'
+import type { CommitOptions, ObjectInfo, Sink, WriteCondition } from '../types.js'
+import { localEtag, openFileObject } from './file-object.js'
 import { tempPathFor } from './temp-files.js'
 
 // Temp files of sinks still open, removed if the process exits normally
@@ -49,20 +49,39 @@ export class LocalSink implements Sink {
   readonly #finalPath: string
   readonly #tempPath: string
   readonly #handle: FileHandle
+  readonly #expect: WriteCondition | undefined
 
-  private constructor(path: string, finalPath: string, tempPath: string, handle: FileHandle) {
+  private constructor(path: string, finalPath: string, tempPath: string, handle: FileHandle, expect: WriteCondition | undefined) {
     this.path = path
     this.#finalPath = finalPath
     this.#tempPath = tempPath
     this.#handle = handle
+    this.#expect = expect
   }
 
   /** Opens a temp file for `finalPath` (its directory must exist). */
-  static async create(path: string, finalPath: string): Promise<LocalSink> {
+  static async create(path: string, finalPath: string, expect?: WriteCondition): Promise<LocalSink> {
     const tempPath = tempPathFor(finalPath)
     const handle = await open(tempPath, 'wx')
     trackTempFile(tempPath)
-    return new LocalSink(path, finalPath, tempPath, handle)
+    return new LocalSink(path, finalPath, tempPath, handle, expect)
+  }
+
+  // A local directory has no compare-and-swap rename: the condition is checked
+  // just before the rename, which catches a writer that finished while this one ran.
+  async #checkExpected(): Promise<void> {
+    if (this.#expect === undefined) return
+    const current = await stat(this.#finalPath).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    const expected = this.#expect
+    const holds = expected === 'absent' ? current === undefined : current !== undefined && localEtag(current) === expected.etag
+    if (!holds) {
+      throw new ParquetryError('CONFLICT', `${this.path}: ${expected === 'absent' ? 'another writer created it' : current ? 'another writer replaced it' : 'another writer removed it'} since it was read; nothing was published`, {
+        details: { path: this.path },
+      })
+    }
   }
 
   get bytesWritten(): number {
@@ -98,12 +117,13 @@ export class LocalSink implements Sink {
           await object.close()
         }
       }
+      await this.#checkExpected()
       await rename(this.#tempPath, this.#finalPath)
       openTempFiles.delete(this.#tempPath)
       await syncDirectory(dirname(this.#finalPath))
       this.#state = 'committed'
       const info = await stat(this.#finalPath)
-      return { path: this.path, size: info.size, modifiedAt: info.mtime }
+      return { path: this.path, size: info.size, modifiedAt: info.mtime, etag: localEtag(info) }
     } catch (error) {
       this.#state = 'open'
       await this.abort()

@@ -111,6 +111,25 @@ describe('local storage', () => {
     expect(await readdir(join(dir.path, 'p'))).toEqual([live])
   })
 
+  it('publishes conditionally against what was read, and streams objects', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const first = await storage.createSink('c.bin', { expect: 'absent' })
+    await first.write(bytes('one'))
+    const info = await first.commit()
+    expect(info.etag).toBe((await storage.stat('c.bin'))?.etag)
+    const again = await storage.createSink('c.bin', { expect: 'absent' })
+    await again.write(bytes('two'))
+    await expect(again.commit()).rejects.toMatchObject({ code: 'CONFLICT', message: 'c.bin: another writer created it since it was read; nothing was published' })
+    const replacement = await storage.createSink('c.bin', { expect: { etag: info.etag as string } })
+    await replacement.write(bytes('three'))
+    await replacement.commit()
+    expect(await readdir(dir.path)).toEqual(['c.bin'])
+    const chunks: Uint8Array[] = []
+    for await (const chunk of storage.stream('c.bin')) chunks.push(chunk)
+    expect(Buffer.concat(chunks).toString()).toBe('three')
+    await expect((async () => { for await (const _ of storage.stream('none.bin')) void _ })()).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+  })
+
   it('refuses paths outside the root', async () => {
     const storage = createLocalStorage({ root: dir.path })
     await expect(storage.createSink('../outside.parquet')).rejects.toMatchObject({ code: 'PATH_INVALID' })

@@ -3,8 +3,9 @@ import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { normalizeObjectPath, normalizePrefix } from '../paths.js'
-import type { ObjectInfo, ReadableObject, Sink, Storage } from '../types.js'
-import { openFileObject } from './file-object.js'
+import { createReadStream } from 'node:fs'
+import type { ObjectInfo, ReadableObject, Sink, SinkOptions, Storage } from '../types.js'
+import { localEtag, openFileObject } from './file-object.js'
 import { LocalSink } from './local-sink.js'
 import { DEFAULT_STALE_AFTER_MS, isTempFileName, removeStaleTempFiles } from './temp-files.js'
 
@@ -34,7 +35,7 @@ export class LocalStorage implements Storage {
     return join(this.root, ...normalized.split('/'))
   }
 
-  async createSink(path: string): Promise<Sink> {
+  async createSink(path: string, options: SinkOptions = {}): Promise<Sink> {
     const normalized = normalizeObjectPath(path)
     const finalPath = this.resolvePath(normalized)
     const directory = dirname(finalPath)
@@ -42,7 +43,7 @@ export class LocalStorage implements Storage {
       await mkdir(directory, { recursive: true })
       // A writer killed mid-write left its temp file here: the next write cleans it.
       await removeStaleTempFiles(directory, { target: finalPath.slice(directory.length + 1), staleAfterMs: this.#staleAfterMs })
-      return await LocalSink.create(normalized, finalPath)
+      return await LocalSink.create(normalized, finalPath, options.expect)
     } catch (error) {
       throw wrapError(error, 'STORAGE_FAILED', `opening ${finalPath} for writing`)
     }
@@ -66,12 +67,22 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async *stream(path: string, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint8Array> {
+    const finalPath = this.resolvePath(path)
+    try {
+      for await (const chunk of createReadStream(finalPath, { highWaterMark: 1 << 20, ...(options.signal ? { signal: options.signal } : {}) })) yield chunk as Buffer
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw new ParquetryError('ABORTED', `reading ${finalPath}: aborted`)
+      throw wrapError(error, 'STORAGE_FAILED', `reading ${finalPath}`, { path })
+    }
+  }
+
   async stat(path: string): Promise<ObjectInfo | undefined> {
     const normalized = normalizeObjectPath(path)
     try {
       const info = await stat(this.resolvePath(normalized))
       if (!info.isFile()) return undefined
-      return { path: normalized, size: info.size, modifiedAt: info.mtime }
+      return { path: normalized, size: info.size, modifiedAt: info.mtime, etag: localEtag(info) }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
       throw wrapError(error, 'STORAGE_FAILED', `stat of ${path}`)
@@ -100,7 +111,7 @@ export class LocalStorage implements Storage {
         yield* this.#walk(child)
       } else if (entry.isFile() && !isTempFileName(entry.name)) {
         const info = await stat(join(absolute, entry.name)).catch(() => undefined)
-        if (info) yield { path: child, size: info.size, modifiedAt: info.mtime }
+        if (info) yield { path: child, size: info.size, modifiedAt: info.mtime, etag: localEtag(info) }
       }
     }
   }
@@ -113,6 +124,8 @@ export class LocalStorage implements Storage {
       throw wrapError(error, 'STORAGE_FAILED', `removing ${path}`)
     }
   }
+
+  async close(): Promise<void> {}
 
   async cleanup(prefix?: string): Promise<string[]> {
     const start = normalizePrefix(prefix)

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { createLayout } from './layout.js'
+
+const orders = createLayout({
+  template: 'orders/currency={currency}/date={date}/orders_{yyyymmdd}.parquet',
+  dataset: 'orders',
+  columns: [
+    { name: 'currency', type: 'string' },
+    { name: 'order_id', type: 'int64' },
+    { name: 'amount', type: 'double' },
+    { name: 'created_at', type: 'timestamp' },
+  ],
+})
+
+describe('createLayout', () => {
+  it('renders column tokens hive-encoded, so no value escapes its directory', () => {
+    expect(orders.render('2025-10-28', { currency: 'EUR' })).toBe('orders/currency=EUR/date=2025-10-28/orders_20251028.parquet')
+    expect(orders.render('2025-10-28', { currency: '../../etc' })).toBe('orders/currency=%2E.%2F..%2Fetc/date=2025-10-28/orders_20251028.parquet')
+    expect(orders.render('2025-10-28', { currency: null })).toBe('orders/currency=__HIVE_DEFAULT_PARTITION__/date=2025-10-28/orders_20251028.parquet')
+    expect(orders.columns).toEqual(['currency'])
+    expect(orders.tokens.map((token) => [token.name, token.kind, token.hiveKey])).toEqual([
+      ['currency', 'column', 'currency'],
+      ['date', 'date', 'date'],
+      ['yyyymmdd', 'date', undefined],
+    ])
+  })
+
+  it('matches its own paths back to the date and values, and nothing else', () => {
+    expect(orders.match('orders/currency=A%2FB/date=2025-10-28/orders_20251028.parquet')).toEqual({ date: '2025-10-28', values: { currency: 'A/B' } })
+    expect(orders.match('orders/currency=__HIVE_DEFAULT_PARTITION__/date=2025-10-28/orders_20251028.parquet')).toEqual({ date: '2025-10-28', values: { currency: null } })
+    // The two date tokens disagree, the date is impossible, or the path is someone else's.
+    expect(orders.match('orders/currency=EUR/date=2025-10-28/orders_20251029.parquet')).toBeUndefined()
+    expect(orders.match('orders/currency=EUR/date=2025-02-30/orders_20250230.parquet')).toBeUndefined()
+    expect(orders.match('orders/currency=EUR/date=2025-10-28/other.parquet')).toBeUndefined()
+    // Not how this layout encodes the value: not its file.
+    expect(orders.match('orders/currency=A/B/date=2025-10-28/orders_20251028.parquet')).toBeUndefined()
+    const seed = createLayout({ template: '{dataset}/year={yyyy}/month={mm}/{dataset}_{yyyymmdd}.parquet', dataset: 'query_perf' })
+    expect(seed.match('query_perf/year=2025/month=10/query_perf_20251028.parquet')).toEqual({ date: '2025-10-28', values: {} })
+    expect(seed.match('query_perf/year=2025/month=11/query_perf_20251028.parquet')).toBeUndefined()
+  })
+
+  it("gives the folder a date's files (or all files) lie under", () => {
+    expect(orders.prefix()).toBe('orders/')
+    expect(orders.prefix('2025-10-28')).toBe('orders/')
+    const seed = createLayout({ template: 'query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet', dataset: 'query_perf' })
+    expect(seed.prefix()).toBe('query_perf/')
+    expect(seed.prefix('2025-10-28')).toBe('query_perf/year=2025/month=10/')
+    expect(createLayout({ template: '{dataset}_{date}.parquet', dataset: 'x' }).prefix()).toBe('')
+    expect(createLayout({ template: 'p/{date}/{currency}.parquet', dataset: 'x', columns: [{ name: 'currency', type: 'string' }] }).prefix('2025-01-02')).toBe('p/2025-01-02/')
+  })
+
+  it.each([
+    ['../orders/{date}.parquet', 'must be a relative path'],
+    ['orders/{date}.csv', 'must end with .parquet'],
+    ['orders/{yyyy}/{mm}.parquet', 'needs the day in the path'],
+    ['orders/{mm}/{dd}.parquet', 'needs the day in the path'],
+    ['orders/{region}/{date}.parquet', 'unknown token {region}: expected a date token, {dataset}, or a column of the dataset (currency, order_id, amount, created_at)'],
+    ['orders/{amount}/{date}.parquet', 'column amount is a double'],
+    ['orders/{created_at}/{date}.parquet', 'column created_at is a timestamp'],
+  ])('refuses %j (%s)', (template, reason) => {
+    expect(() =>
+      createLayout({
+        template,
+        dataset: 'orders',
+        columns: [
+          { name: 'currency', type: 'string' },
+          { name: 'order_id', type: 'int64' },
+          { name: 'amount', type: 'double' },
+          { name: 'created_at', type: 'timestamp' },
+        ],
+      }),
+    ).toThrow(reason)
+  })
+
+  it('renders integer, boolean and date columns as text', () => {
+    const layout = createLayout({
+      template: 'd/id={order_id}/test={is_test}/day={day}/{date}.parquet',
+      dataset: 'd',
+      columns: [
+        { name: 'order_id', type: 'int64' },
+        { name: 'is_test', type: 'boolean' },
+        { name: 'day', type: 'date' },
+      ],
+    })
+    const path = layout.render('2025-10-28', { order_id: 9007199254740993n, is_test: false, day: '2025-10-27' })
+    expect(path).toBe('d/id=9007199254740993/test=false/day=2025-10-27/2025-10-28.parquet')
+    expect(layout.match(path)).toEqual({ date: '2025-10-28', values: { order_id: '9007199254740993', is_test: 'false', day: '2025-10-27' } })
+  })
+})

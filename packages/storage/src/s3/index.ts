@@ -1,0 +1,6 @@
+export { createS3Storage, S3Storage, s3ClientSettings, DEFAULT_PART_SIZE } from './s3-storage.js'
+export type { S3StorageOptions } from './s3-storage.js'
+export { S3Sink } from './s3-sink.js'
+export { openS3Object } from './s3-object.js'
+export { parseS3Url, isS3Url } from './url.js'
+export type { S3Location } from './url.js'
