@@ -26,8 +26,19 @@ export interface SourceProblem {
   raw?: string
 }
 
-/** One item of a source: a record or a problem, in source order. */
-export type SourceItem = SourceRecord | SourceProblem
+/**
+ * Something in the source that is not data and never was meant to be (free
+ * text or a stack trace in an event log): counted and reported, never a reject.
+ */
+export interface SourceSkip {
+  kind: 'skip'
+  reason: string
+  location: RecordLocation
+  raw?: string
+}
+
+/** One item of a source: a record, a problem or a skipped line, in source order. */
+export type SourceItem = SourceRecord | SourceProblem | SourceSkip
 
 /**
  * The one contract of every source: an async iterable of batches of items,

@@ -13,6 +13,14 @@ export interface SourceInfo {
   checksum?: string
   /** Size of the source in bytes, when known. */
   bytes?: number
+  /** Rows of this source in this file. */
+  rows?: number
+  /**
+   * Every date the source's rows fell on when it was read (its fan-out across
+   * files), so that a later run knows, without parsing it again, which files
+   * an unchanged source feeds.
+   */
+  dates?: readonly string[]
 }
 
 /** Footer key-value metadata keys Parquetry writes. */

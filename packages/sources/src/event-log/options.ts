@@ -11,8 +11,10 @@ export interface EventLogOptions extends SourceOptions {
 export interface EventLogInfo {
   /** Lines that became records. */
   records: number
-  /** Lines that matched neither shape (each also reported as a problem). */
+  /** Lines that are not events (free text, stack traces), each reported as a skip. */
   unmatched: number
+  /** Lines meant as events that do not parse (each reported as a problem). */
+  rejected: number
   /** Blank and `#` comment lines skipped. */
   skipped: number
 }

@@ -45,11 +45,13 @@ function toRecord(timestamp: unknown, eventType: unknown, fields: Map<string, un
  * become records of `timestamp`, `event_type`, `metric_name` (`metric_name` or
  * `metric`), `metric_value` (`metric_value` or `value`) and `metadata`, a JSON
  * object of the remaining fields (with `level` when the line has one; text
- * values stay strings). A line matching neither shape is a problem with its
- * line number; blank and `#` lines are skipped and counted.
+ * values stay strings). Logs are free-form: a line that is not meant as an
+ * event (free text, a stack trace) is a `skip` item with its line number,
+ * never a reject; a line meant as an event that does not parse (a bad
+ * timestamp, invalid JSON) is a problem. Blank and `#` lines are skipped silently.
  */
 export function readEventLog(options: EventLogOptions): EventLogSource {
-  const info: EventLogInfo = { records: 0, unmatched: 0, skipped: 0 }
+  const info: EventLogInfo = { records: 0, unmatched: 0, rejected: 0, skipped: 0 }
   return {
     info,
     async *[Symbol.asyncIterator]() {
@@ -60,7 +62,7 @@ export function readEventLog(options: EventLogOptions): EventLogSource {
         for (const entry of batch) {
           const location = { source: name, line: entry.line }
           if ('error' in entry) {
-            info.unmatched++
+            info.rejected++
             items.push({ kind: 'problem', reason: entry.error, location, raw: entry.raw })
             continue
           }
@@ -69,10 +71,16 @@ export function readEventLog(options: EventLogOptions): EventLogSource {
             info.skipped++
             continue
           }
+          if (!looksLikeEvent(text)) {
+            // Free text, a stack trace: part of the log, not an event.
+            info.unmatched++
+            items.push({ kind: 'skip', reason: 'not an event line', location, raw: clip(entry.text) })
+            continue
+          }
           const item = text.startsWith('{') ? jsonEvent(text) : textEvent(text)
           if (typeof item === 'string') {
-            info.unmatched++
-            items.push({ kind: 'problem', reason: `not an event line: ${item}`, location, raw: clip(entry.text) })
+            info.rejected++
+            items.push({ kind: 'problem', reason: `bad event line: ${item}`, location, raw: clip(entry.text) })
           } else {
             info.records++
             items.push({ kind: 'record', values: item, location })
@@ -82,6 +90,21 @@ export function readEventLog(options: EventLogOptions): EventLogSource {
       }
     },
   }
+}
+
+const knownLevel = /^\[?(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b/i
+
+/**
+ * Whether a line is meant as an event: a JSON object, or a line that starts
+ * with a timestamp (bare or bracketed), or with a bracketed field followed by
+ * a log level (`[yesterday] [INFO] ...`: an event with a bad timestamp).
+ * Anything else is free text.
+ */
+function looksLikeEvent(text: string): boolean {
+  if (text.startsWith('{')) return true
+  if (/^\[?\s*\d{4}-\d{2}-\d{2}/.test(text)) return true
+  const bracket = /^\[[^\]]*\]\s*/.exec(text)
+  return bracket !== null && knownLevel.test(text.slice(bracket[0].length))
 }
 
 function textEvent(text: string): Record<string, unknown> | string {

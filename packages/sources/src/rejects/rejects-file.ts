@@ -1,11 +1,39 @@
 import { wrapError } from '@parquetry/schema'
-import { mkdir, open, type FileHandle } from 'node:fs/promises'
+import { mkdir, open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Reject } from './rejects.js'
+
+/** Bytes going somewhere and published at the end: a storage `Sink` fits. */
+export interface ByteSink {
+  /** Where it goes, for messages. */
+  readonly path: string
+  write(chunk: Uint8Array): Promise<void>
+  /** Publishes what was written. */
+  commit(): Promise<unknown>
+  abort(): Promise<void>
+}
+
+/** Where rejects go: a local file path, or a function that opens a sink (called at the first reject). */
+export type RejectsTarget = string | (() => Promise<ByteSink>)
 
 function jsonValue(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value
 }
+
+async function localSink(path: string): Promise<ByteSink> {
+  await mkdir(dirname(path), { recursive: true })
+  const handle = await open(path, 'w')
+  return {
+    path,
+    write: async (chunk) => {
+      await handle.write(chunk)
+    },
+    commit: () => handle.close(),
+    abort: () => handle.close(),
+  }
+}
+
+const encoder = new TextEncoder()
 
 /**
  * An NDJSON file of rejects, one object per line:
@@ -13,20 +41,19 @@ function jsonValue(_key: string, value: unknown): unknown {
  */
 export class RejectsFile {
   readonly path: string
-  readonly #handle: FileHandle
+  readonly #sink: ByteSink
 
-  private constructor(path: string, handle: FileHandle) {
-    this.path = path
-    this.#handle = handle
+  private constructor(sink: ByteSink) {
+    this.path = sink.path
+    this.#sink = sink
   }
 
-  /** Creates (or truncates) the file, making its directory. */
-  static async create(path: string): Promise<RejectsFile> {
+  /** Creates (or truncates) the file — a local path's directory is made — or opens the target's sink. */
+  static async create(target: RejectsTarget): Promise<RejectsFile> {
     try {
-      await mkdir(dirname(path), { recursive: true })
-      return new RejectsFile(path, await open(path, 'w'))
+      return new RejectsFile(typeof target === 'string' ? await localSink(target) : await target())
     } catch (error) {
-      throw wrapError(error, 'STORAGE_FAILED', `cannot write rejects file ${path}`)
+      throw wrapError(error, 'STORAGE_FAILED', `cannot write rejects file ${typeof target === 'string' ? target : ''}`.trim())
     }
   }
 
@@ -36,10 +63,11 @@ export class RejectsFile {
     const text = rejects
       .map((reject) => JSON.stringify({ ...reject.location, reason: reject.reason, ...(reject.problems ? { problems: reject.problems } : {}), ...(reject.raw !== undefined ? { raw: reject.raw } : {}) }, jsonValue))
       .join('\n')
-    await this.#handle.write(`${text}\n`)
+    await this.#sink.write(encoder.encode(`${text}\n`))
   }
 
+  /** Finishes the file (publishes a sink). */
   async close(): Promise<void> {
-    await this.#handle.close()
+    await this.#sink.commit()
   }
 }

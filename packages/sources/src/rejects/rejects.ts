@@ -12,6 +12,13 @@ export interface Reject {
   raw?: string
 }
 
+/** A line the source skipped as not data: where, and why. */
+export interface Skip {
+  location: RecordLocation
+  reason: string
+  raw?: string
+}
+
 /** When rejects fail a run. */
 export interface RejectPolicy {
   /** Largest share of rejected records (of all records read) that still passes. Default 0.01 (1%). */

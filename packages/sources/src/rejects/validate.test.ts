@@ -90,3 +90,49 @@ describe('derived columns', () => {
     expect(validated.summary.rejects.map((reject) => reject.reason)).toEqual(['column timestamp: "yesterday": expected an ISO 8601 timestamp such as 2025-10-28T00:15:23Z'])
   })
 })
+
+describe('skipped lines and rejects sinks', () => {
+  it('counts lines that are not events apart from rejects, and writes rejects to a sink opened on the first one', async () => {
+    const log = [
+      '[2025-10-28T04:00:00Z] [INFO] optimizer_start run_id=1',
+      '[2025-10-28T04:00:01Z] [INFO] index_created metric=speedup value=3.5',
+      'Optimizer considered 3 indexes',
+      '[2025-10-28T04:00:02Z] [INFO] vacuum metric=dead_tuples value=1200',
+      '[2025-10-28T04:00:03Z] [INFO] analyze metric=rows value=12',
+      '[2025-10-28T04:00:04Z] [INFO] optimizer_end metric=elapsed_s value=4',
+    ].join('\n')
+    const { optimizationSummarySchema } = await import('@parquetry/schema')
+    const { readEventLog } = await import('../event-log/read.js')
+    const written: string[] = []
+    let opened = 0
+    const validated = validateRecords({
+      source: readEventLog({ input: [Buffer.from(log)], name: 'optimization_summary.txt' }),
+      schema: optimizationSummarySchema,
+      derive: { date_partition: (row) => dateOfTimestamp(row['timestamp'] as bigint) },
+      rejectsFile: async () => {
+        opened++
+        return { path: 'rejects/x.ndjson', write: async (chunk) => void written.push(new TextDecoder().decode(chunk)), commit: async () => undefined, abort: async () => undefined }
+      },
+    })
+    let rows = 0
+    for await (const batch of validated) rows += batch.length
+    expect(rows).toBe(5)
+    expect(validated.summary).toMatchObject({ read: 5, accepted: 5, rejected: 0, skipped: 1 })
+    expect(validated.summary.skips.map((skip) => [skip.location.line, skip.reason])).toEqual([[3, 'not an event line']])
+    expect(opened).toBe(0)
+
+    const bad = validateRecords({
+      source: readEventLog({ input: [Buffer.from(`${log}\n[2025-10-28T04:00:05Z] [INFO] x value=abc`)], name: 'log.txt' }),
+      schema: optimizationSummarySchema,
+      derive: { date_partition: (row) => dateOfTimestamp(row['timestamp'] as bigint) },
+      rejectsFile: async () => {
+        opened++
+        return { path: 'rejects/x.ndjson', write: async (chunk) => void written.push(new TextDecoder().decode(chunk)), commit: async () => undefined, abort: async () => undefined }
+      },
+    })
+    for await (const batch of bad) void batch
+    expect(bad.summary).toMatchObject({ read: 6, rejected: 1, skipped: 1, rejectsFile: 'rejects/x.ndjson' })
+    expect(opened).toBe(1)
+    expect(JSON.parse(written.join(''))).toMatchObject({ source: 'log.txt', line: 7, reason: 'column metric_value: "abc": expected a number' })
+  })
+})

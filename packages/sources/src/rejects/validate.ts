@@ -1,7 +1,7 @@
 import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue } from '@parquetry/schema'
 import type { RecordLocation, RecordSource } from '../types.js'
-import type { Reject } from './rejects.js'
-import { RejectsFile } from './rejects-file.js'
+import type { Reject, Skip } from './rejects.js'
+import { RejectsFile, type RejectsTarget } from './rejects-file.js'
 
 /** Options for {@link validateRecords}. */
 export interface ValidateOptions {
@@ -18,8 +18,12 @@ export interface ValidateOptions {
   unknownKeys?: RowParserOptions['unknownKeys']
   /** Rejects kept in memory for the summary (all are counted). Default 1,000. */
   keepRejects?: number
-  /** Write every reject to this NDJSON file (created at the first reject). */
-  rejectsFile?: string
+  /**
+   * Write every reject to this NDJSON file: a local path, or a function that
+   * opens a sink (a storage `Sink` fits), called at the first reject and
+   * committed when the read ends.
+   */
+  rejectsFile?: RejectsTarget
   /** Stop with `REJECTS_EXCEEDED` as soon as more than this many records are rejected. */
   maxRejects?: number
 }
@@ -32,7 +36,11 @@ export interface ValidationSummary {
   rejected: number
   /** The first `keepRejects` rejects. */
   rejects: Reject[]
-  /** Path of the rejects file, when one was asked for. */
+  /** Lines the source skipped as not data (free text in an event log); not counted in `read`. */
+  skipped: number
+  /** The first `keepRejects` skips, with their locations. */
+  skips: Skip[]
+  /** Path of the rejects file, once one was written. */
   rejectsFile?: string
 }
 
@@ -49,7 +57,7 @@ export interface ValidatedRows extends AsyncIterable<Row[]> {
  * decision (`assertRejects`), except that `maxRejects` stops early.
  */
 export function validateRecords(options: ValidateOptions): ValidatedRows {
-  const summary: ValidationSummary = { read: 0, accepted: 0, rejected: 0, rejects: [], ...(options.rejectsFile ? { rejectsFile: options.rejectsFile } : {}) }
+  const summary: ValidationSummary = { read: 0, accepted: 0, rejected: 0, rejects: [], skipped: 0, skips: [] }
   return {
     summary,
     async *[Symbol.asyncIterator]() {
@@ -63,6 +71,11 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
           const rows: Row[] = []
           const rejects: Reject[] = []
           for (const item of batch) {
+            if (item.kind === 'skip') {
+              summary.skipped++
+              if (summary.skips.length < keep) summary.skips.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
+              continue
+            }
             summary.read++
             if (item.kind === 'problem') {
               rejects.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
@@ -81,7 +94,10 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
             summary.rejected += rejects.length
             for (const reject of rejects) if (summary.rejects.length < keep) summary.rejects.push(reject)
             if (options.rejectsFile) {
-              file ??= await RejectsFile.create(options.rejectsFile)
+              if (!file) {
+                file = await RejectsFile.create(options.rejectsFile)
+                summary.rejectsFile = file.path
+              }
               await file.write(rejects)
             }
             if (options.maxRejects !== undefined && summary.rejected > options.maxRejects) {
