@@ -1,9 +1,12 @@
-import { ParquetryError } from '@parquetry/schema'
-import { validateOutputTemplate } from '@parquetry/partitioner'
+import { createLayout } from '@parquetry/partitioner'
+import { ParquetryError, type ColumnDefinition, type ColumnType } from '@parquetry/schema'
+import { isS3Url } from '@parquetry/storage'
 import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { opsDatasets } from '../ops/datasets.js'
-import { configFileSchema, type ConfigFile, type ResolvedConfig } from './schema.js'
+import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { getOpsPreset, opsPreset } from '../presets/ops.js'
+import type { z } from 'zod'
+import { configFileSchema, type customDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
 
 /** The config file name looked for in the working directory. */
 export const CONFIG_FILE_NAME = 'parquetry.config.json'
@@ -11,14 +14,24 @@ export const CONFIG_FILE_NAME = 'parquetry.config.json'
 const DEFAULT_OUTPUT = 'knowledge/optimize/parquet'
 const FIVE_GIB = 5 * 1024 ** 3
 
+function location(baseDir: string, value: string): string {
+  return isS3Url(value) ? value.replace(/\/+$/, '') : resolve(baseDir, value)
+}
+
+function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'parquetry')
+}
+
 /**
  * Validates a parsed config file and resolves it: defaults filled in (seed
  * 000's paths), relative paths made absolute against `baseDir` (the config
- * file's folder).
+ * file's folder). `datasets` lists what the project exports — preset names
+ * with their defaults, and datasets of its own; without `datasets`, the four
+ * ops datasets of seed 000.
  *
  * @throws ParquetryError `CONFIG_INVALID` naming the field and the problem.
  */
-export function resolveConfig(raw: unknown, options: { baseDir: string; path?: string }): ResolvedConfig {
+export function resolveConfig(raw: unknown, options: { baseDir: string; path?: string; env?: Readonly<Record<string, string | undefined>> }): ResolvedConfig {
   const where = options.path ?? 'config'
   const parsed = configFileSchema.safeParse(raw)
   if (!parsed.success) {
@@ -28,36 +41,83 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   }
   const file: ConfigFile = parsed.data
   const baseDir = resolve(options.baseDir)
-  const outputDir = resolve(baseDir, file.output ?? DEFAULT_OUTPUT)
-  const datasets = opsDatasets.map((dataset) => {
-    const settings = file.datasets?.[dataset.name] ?? {}
-    const output = settings.output ?? dataset.output
-    try {
-      validateOutputTemplate(output)
-    } catch (error) {
-      throw new ParquetryError('CONFIG_INVALID', `${where}: datasets.${dataset.name}.output: ${(error as Error).message}`)
+  const output = location(baseDir, file.output ?? DEFAULT_OUTPUT)
+  const fail = (field: string, message: string): never => {
+    throw new ParquetryError('CONFIG_INVALID', `${where}: ${field}: ${message}`)
+  }
+  // In the order the file lists them.
+  const declared = file.datasets as Record<string, Record<string, unknown>> | undefined
+  const order = Object.keys(((raw as { datasets?: object }).datasets ?? {}) as object)
+  const entries: [string, Record<string, unknown>][] = declared ? order.map((name) => [name, declared[name] as Record<string, unknown>]) : opsPreset.map((dataset) => [dataset.name, {}])
+  const datasets = entries.map(([name, entry]): ResolvedDataset => {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) fail(`datasets.${name}`, 'dataset names are lower-case letters, digits and underscores')
+    const preset = getOpsPreset(name)
+    const settings = entry as { enabled?: boolean; view?: string; spread?: number; input?: string; pattern?: string; output?: string }
+    if (preset) {
+      const output = settings.output ?? preset.output
+      try {
+        createLayout({ template: output, dataset: name, columns: preset.schema.columns })
+      } catch (error) {
+        fail(`datasets.${name}.output`, (error as Error).message)
+      }
+      return {
+        kind: 'preset',
+        name,
+        enabled: settings.enabled ?? true,
+        view: settings.view ?? preset.view,
+        inputDir: resolve(baseDir, settings.input ?? preset.input),
+        pattern: settings.pattern ?? preset.pattern,
+        output,
+        spread: settings.spread,
+      }
     }
+    const custom = entry as z.infer<typeof customDatasetSchema>
+    const { enabled, view, spread, input, pattern, output: template, columns, dateColumn, description, ...format } = custom
+    try {
+      createLayout({ template, dataset: name, columns: columns as { name: string; type: ColumnType }[] })
+    } catch (error) {
+      fail(`datasets.${name}.output`, (error as Error).message)
+    }
+    const date = columns.find((column) => column.name === dateColumn)
+    if (!date) fail(`datasets.${name}.dateColumn`, `${dateColumn} is not one of its columns (${columns.map((column) => column.name).join(', ')})`)
+    else if (date.type !== 'date' && date.type !== 'timestamp') fail(`datasets.${name}.dateColumn`, `${dateColumn} is a ${date.type}; it must be a date or a timestamp`)
+    else if (date.nullable !== false) fail(`datasets.${name}.dateColumn`, `${dateColumn} must be declared "nullable": false (every row needs a date)`)
     return {
-      name: dataset.name,
-      enabled: settings.enabled ?? true,
-      inputDir: resolve(baseDir, settings.input ?? dataset.input),
-      pattern: settings.pattern ?? dataset.pattern,
-      output,
+      kind: 'custom',
+      name,
+      enabled: enabled ?? true,
+      view: view ?? name,
+      inputDir: resolve(baseDir, input),
+      pattern,
+      output: template,
+      spread,
+      columns: columns as ColumnDefinition[],
+      dateColumn,
+      description,
+      format: format as never,
     }
   })
+  const views = new Map<string, string>()
+  for (const dataset of datasets) {
+    const other = views.get(dataset.view)
+    if (other !== undefined) fail(`datasets.${dataset.name}.view`, `view ${dataset.view} is also the view of ${other}`)
+    views.set(dataset.view, dataset.name)
+  }
   return {
     path: options.path,
     baseDir,
-    outputDir,
+    output,
     timezone: file.timezone ?? 'UTC',
     codec: (file.codec ?? 'SNAPPY') as ResolvedConfig['codec'],
     rowGroupSize: file.rowGroupSize ?? 100_000,
     rejects: {
       maxRatio: file.rejects?.maxRatio ?? 0.01,
       maxCount: file.rejects?.maxCount,
-      dir: resolve(baseDir, file.rejects?.dir ?? resolve(outputDir, '_rejects')),
+      dir: file.rejects?.dir === undefined ? undefined : location(baseDir, file.rejects.dir),
     },
     sizeWarningBytes: file.sizeWarningBytes ?? FIVE_GIB,
+    s3: { ...file.s3 },
+    cacheDir: file.cacheDir ? resolve(baseDir, file.cacheDir) : defaultCacheDir(options.env ?? process.env),
     datasets,
   }
 }
@@ -68,13 +128,14 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
  *
  * @throws ParquetryError `CONFIG_INVALID` for a file that is missing (when named), not JSON, or invalid.
  */
-export async function loadConfig(options: { path?: string; cwd: string }): Promise<ResolvedConfig> {
+export async function loadConfig(options: { path?: string; cwd: string; env?: Readonly<Record<string, string | undefined>> }): Promise<ResolvedConfig> {
   const path = options.path ? resolve(options.cwd, options.path) : resolve(options.cwd, CONFIG_FILE_NAME)
+  const env = options.env ? { env: options.env } : {}
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.path) return resolveConfig({}, { baseDir: options.cwd })
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.path) return resolveConfig({}, { baseDir: options.cwd, ...env })
     throw new ParquetryError('CONFIG_INVALID', `${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error })
   }
   let raw: unknown
@@ -83,12 +144,12 @@ export async function loadConfig(options: { path?: string; cwd: string }): Promi
   } catch (error) {
     throw new ParquetryError('CONFIG_INVALID', `${path}: not valid JSON (${(error as Error).message})`, { cause: error })
   }
-  return resolveConfig(raw, { baseDir: dirname(path), path })
+  return resolveConfig(raw, { baseDir: dirname(path), path, ...env })
 }
 
 /** The starter config `parquetry init` writes: the seed's defaults, spelled out. */
 export function starterConfig(): string {
-  const datasets = Object.fromEntries(opsDatasets.map((dataset) => [dataset.name, { enabled: true, input: dataset.input, pattern: dataset.pattern, output: dataset.output }]))
+  const datasets = Object.fromEntries(opsPreset.map((dataset) => [dataset.name, { enabled: true, input: dataset.input, pattern: dataset.pattern, output: dataset.output }]))
   const config = {
     $schema: './node_modules/@parquetry/pipeline/parquetry.config.schema.json',
     output: DEFAULT_OUTPUT,

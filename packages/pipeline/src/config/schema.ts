@@ -1,63 +1,134 @@
+import { columnDefinitionSchema, type ColumnDefinition } from '@parquetry/schema'
 import { parquetCodecs } from '@parquetry/writer'
 import { z } from 'zod'
-import { opsDatasets } from '../ops/datasets.js'
+import { isTimeZone } from '../engine/zoned-date.js'
+import type { FileFormat } from '../presets/file-readers.js'
+import { opsPreset } from '../presets/ops.js'
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
+
+
+const common = {
+  enabled: z.boolean().optional().describe('Export this dataset (default true).'),
+  view: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of its DuckDB view (default: the dataset name; the presets use the seed names).'),
+  spread: z.number().int().min(0).max(31).optional().describe("Days either side of an input's named date its rows may fall on (default 1)."),
 }
 
-/** One dataset's settings; every field defaults to the seed's. */
-export const datasetConfigSchema = z.strictObject({
-  enabled: z.boolean().optional().describe('Export this dataset (default true).'),
+/** A preset dataset's settings (seed 000's ops datasets); every field defaults to the preset's. */
+export const presetDatasetSchema = z.strictObject({
+  ...common,
   input: z.string().min(1).optional().describe("Folder of the input files, relative to this file's folder."),
-  pattern: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Input file name, with date tokens: {yyyymmdd}, {date}, {yyyy} {mm} {dd}, {yyyyww} (ISO week).'),
+  pattern: z.string().min(1).optional().describe('Input file name, with date tokens: {yyyymmdd}, {date}, {yyyy} {mm} {dd}, {yyyyww} (ISO week).'),
   output: z.string().min(1).optional().describe('Output path under the output root, with {dataset} and date tokens; must end in .parquet.'),
 })
 
-const datasetsShape = Object.fromEntries(opsDatasets.map((dataset) => [dataset.name, datasetConfigSchema.optional()])) as Record<string, z.ZodOptional<typeof datasetConfigSchema>>
+const rename = z.record(z.string(), z.string()).optional().describe('Field name in the input → column name.')
+const encoding = z.string().optional().describe("Text encoding: auto (BOM, else UTF-8), utf-8, latin1, utf-16le, or any label TextDecoder knows (default auto).")
+
+const customCommon = {
+  ...common,
+  input: z.string().min(1).describe("Folder of the input files, relative to this file's folder."),
+  pattern: z.string().min(1).describe('Input file name: date tokens ({yyyymmdd}, {date}, {yyyy} {mm} {dd}, {yyyyww}) or a fixed name.'),
+  output: z.string().min(1).describe('Output path under the output root: date tokens, {dataset} and {column} tokens (hive-encoded); must end in .parquet.'),
+  columns: z.array(columnDefinitionSchema).min(1).describe('The columns of the Parquet files, in order (nullable defaults to true).'),
+  dateColumn: z.string().min(1).describe("The non-null date or timestamp column whose date ({date}, in the config's time zone) places each row."),
+  description: z.string().optional(),
+}
+
+/** A dataset declared in the config: where its files are, how they read, its columns and layout. */
+export const customDatasetSchema = z.discriminatedUnion('format', [
+  z.strictObject({
+    ...customCommon,
+    format: z.literal('csv'),
+    delimiter: z.string().min(1).optional().describe('Field delimiter (default: detected among , ; tab |).'),
+    quote: z.string().length(1).optional(),
+    escape: z.string().length(1).optional(),
+    header: z.boolean().optional().describe('Whether the first line is a header (default true).'),
+    rename,
+    skipRows: z.number().int().min(0).optional(),
+    encoding,
+  }),
+  z.strictObject({
+    ...customCommon,
+    format: z.literal('json'),
+    records: z.string().optional().describe('Dot path of the records array (default: the document itself).'),
+    inherit: z.array(z.string()).optional().describe("Fields of the records array's parent copied onto every record."),
+    rename,
+    encoding,
+  }),
+  z.strictObject({ ...customCommon, format: z.literal('jsonl'), rename, encoding }),
+  z.strictObject({ ...customCommon, format: z.literal('eventlog'), encoding }),
+])
+
+/** One dataset entry: a preset's settings, or a dataset of your own. */
+export const datasetConfigSchema = z.union([presetDatasetSchema, customDatasetSchema])
+
+const presetShape = Object.fromEntries(opsPreset.map((dataset) => [dataset.name, presetDatasetSchema.optional()])) as Record<string, z.ZodOptional<typeof presetDatasetSchema>>
 
 /** The `parquetry.config.json` file, as written by people. */
 export const configFileSchema = z.strictObject({
   $schema: z.string().optional(),
-  output: z.string().min(1).optional().describe("Root of the Parquet tree, relative to this file's folder (default knowledge/optimize/parquet)."),
-  timezone: z
-    .string()
-    .refine(isTimeZone, 'not an IANA time zone')
-    .optional()
-    .describe('Time zone whose calendar decides date_partition and "yesterday" (default UTC).'),
+  output: z.string().min(1).optional().describe("Root of the Parquet tree: a folder relative to this file's folder, or s3://bucket/prefix (default knowledge/optimize/parquet)."),
+  timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional().describe('Time zone whose calendar decides each row\'s date and "yesterday" (default UTC).'),
   codec: z.enum(parquetCodecs as [string, ...string[]]).optional().describe('Parquet compression codec (default SNAPPY).'),
   rowGroupSize: z.number().int().positive().optional().describe('Rows per row group (default 100000).'),
   rejects: z
     .strictObject({
       maxRatio: z.number().min(0).max(1).optional().describe('Largest share of rejected rows per input file that still exports (default 0.01).'),
       maxCount: z.number().int().min(0).optional().describe('Largest number of rejected rows per input file that still exports (default: no limit).'),
-      dir: z.string().min(1).optional().describe('Where rejected rows are written as NDJSON (default <output>/_rejects).'),
+      dir: z.string().min(1).optional().describe('Where rejected rows are written as NDJSON: a folder or s3:// location (default <output>/_rejects).'),
     })
     .optional(),
   sizeWarningBytes: z.number().int().positive().optional().describe('parquetry status warns above this many bytes stored (default 5 GiB).'),
-  datasets: z.strictObject(datasetsShape).optional().describe('Per-dataset settings; absent datasets use the defaults.'),
+  s3: z
+    .strictObject({
+      endpoint: z.string().url().optional().describe('Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, else AWS).'),
+      region: z.string().min(1).optional().describe('Region (default: AWS_REGION, else us-east-1).'),
+      forcePathStyle: z.boolean().optional().describe('Path-style URLs (default: true when an endpoint is set).'),
+    })
+    .optional()
+    .describe('S3 settings for an s3:// output; credentials come from the standard AWS variables and profiles, never from this file.'),
+  cacheDir: z.string().min(1).optional().describe('Where queries over an s3:// output keep downloaded files, keyed by ETag (default ~/.cache/parquetry).'),
+  datasets: z
+    .strictObject(presetShape)
+    .catchall(customDatasetSchema)
+    .optional()
+    .describe('The datasets to export: preset names (query_perf, query_perf_weekly, index_advisor, optimization_summary) with their defaults, and datasets of your own. Absent: the four ops datasets.'),
 })
 
 /** The config file's type. */
 export type ConfigFile = z.infer<typeof configFileSchema>
 
-/** A dataset's settings after defaults, with absolute paths. */
-export interface ResolvedDataset {
+/** A preset dataset's settings after defaults, paths absolute. */
+export interface ResolvedPresetDataset {
+  kind: 'preset'
   name: string
   enabled: boolean
+  view: string
   inputDir: string
   pattern: string
   output: string
+  spread: number | undefined
 }
+
+/** A dataset of the config's own after defaults, paths absolute. */
+export interface ResolvedCustomDataset {
+  kind: 'custom'
+  name: string
+  enabled: boolean
+  view: string
+  inputDir: string
+  pattern: string
+  output: string
+  spread: number | undefined
+  columns: ColumnDefinition[]
+  dateColumn: string
+  description: string | undefined
+  /** The format and its reader options. */
+  format: FileFormat
+}
+
+/** A dataset's settings after defaults, with absolute paths. */
+export type ResolvedDataset = ResolvedPresetDataset | ResolvedCustomDataset
 
 /** A loaded config: defaults filled in, paths absolute. */
 export interface ResolvedConfig {
@@ -65,12 +136,16 @@ export interface ResolvedConfig {
   path: string | undefined
   /** The folder relative paths resolve against. */
   baseDir: string
-  outputDir: string
+  /** Where the Parquet tree is: an absolute folder or `s3://bucket/prefix`. */
+  output: string
   timezone: string
   codec: (typeof parquetCodecs)[number]
   rowGroupSize: number
-  rejects: { maxRatio: number; maxCount: number | undefined; dir: string }
+  /** `dir`: an absolute folder or s3:// location; undefined means `<output>/_rejects`. */
+  rejects: { maxRatio: number; maxCount: number | undefined; dir: string | undefined }
   sizeWarningBytes: number
+  s3: { endpoint?: string; region?: string; forcePathStyle?: boolean }
+  cacheDir: string
   datasets: ResolvedDataset[]
 }
 
@@ -81,3 +156,5 @@ export function configJsonSchema(): Record<string, unknown> {
     title: 'Parquetry config (parquetry.config.json)',
   }
 }
+
+

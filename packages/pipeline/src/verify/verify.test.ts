@@ -4,9 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../config/load.js'
-import { runExport } from '../export/run-export.js'
-import { verifyDatasets } from './verify.js'
+import { openProject } from '../project.js'
 
 const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
 const dir = useTempDir()
@@ -14,21 +12,21 @@ const dir = useTempDir()
 describe('verifyDatasets', () => {
   it('passes exported files and reports truncated, foreign and missing ones', async () => {
     execFileSync(process.execPath, [generator, '--days', '3', '--out', dir.path])
-    const config = await loadConfig({ cwd: dir.path })
-    await runExport({ config, selection: { kind: 'historical' } })
-    const clean = await verifyDatasets({ config, datasets: ['query_perf'] })
+    const project = await openProject({ cwd: dir.path })
+    await project.export({ selection: { kind: 'historical' } })
+    const clean = await project.verify({ datasets: ['query_perf'] })
     expect(clean.ok).toBe(true)
     expect(clean.files.map((file) => [file.path, file.status])).toEqual(
       ['01', '02', '03', '04'].map((day) => [`query_perf/year=2025/month=10/query_perf_202510${day}.parquet`, 'ok']),
     )
 
-    const root = config.outputDir
+    const root = project.config.output
     const truncated = join(root, 'query_perf/year=2025/month=10/query_perf_20251002.parquet')
     const bytes = await readFile(truncated)
     await writeFile(truncated, bytes.subarray(0, bytes.length - 100))
     // A Parquetry file of another dataset put where query_perf files live.
     await writeFile(join(root, 'query_perf/year=2025/month=10/query_perf_20251003.parquet'), await readFile(join(root, 'index_advisor/year=2025/month=10/index_advisor_20251003.parquet')))
-    const report = await verifyDatasets({ config, datasets: ['query_perf'], range: { from: '2025-10-01', to: '2025-10-05' } })
+    const report = await project.verify({ datasets: ['query_perf'], range: { from: '2025-10-01', to: '2025-10-05' } })
     expect(report.ok).toBe(false)
     expect(report.files.map((file) => [file.path.slice(-27), file.status])).toEqual([
       ['query_perf_20251001.parquet', 'ok'],
@@ -37,6 +35,6 @@ describe('verifyDatasets', () => {
       ['query_perf_20251004.parquet', 'ok'],
     ])
     expect(report.files[2]?.reason).toBe('query_perf/year=2025/month=10/query_perf_20251003.parquet: schema is index_advisor, expected query_perf')
-    expect(report.missing).toEqual([{ dataset: 'query_perf', path: 'query_perf/year=2025/month=10/query_perf_20251005.parquet' }])
+    expect(report.missing).toEqual([{ dataset: 'query_perf', date: '2025-10-05', path: 'query_perf/year=2025/month=10/query_perf_20251005.parquet' }])
   })
 })

@@ -1,9 +1,8 @@
-import { dateRange, renderOutputPath } from '@parquetry/partitioner'
-import { createLocalStorage } from '@parquetry/storage'
+import { dateRange } from '@parquetry/partitioner'
+import type { Storage } from '@parquetry/storage'
 import { checkFooter, readFooter, verifyParquetFile } from '@parquetry/writer'
-import type { ResolvedConfig } from '../config/schema.js'
-import { getOpsDataset } from '../ops/datasets.js'
-import { listDatasetFiles } from '../output-files.js'
+import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
+import { listDatasetFiles } from '../engine/existing.js'
 
 /** One file's verification. */
 export interface VerifiedFile {
@@ -16,42 +15,47 @@ export interface VerifiedFile {
 
 /** The result of {@link verifyDatasets}. */
 export interface VerifyReport {
+  /** Every file verified and no requested date without a file. */
   ok: boolean
   files: VerifiedFile[]
-  /** Requested dates with no file. */
-  missing: { dataset: string; path: string }[]
+  /** Requested dates with no file: the path it would have, or the folder a split day's files go to. */
+  missing: { dataset: string; date: string; path: string }[]
+}
+
+/** Options for {@link verifyDatasets}. */
+export interface VerifyOptions {
+  storage: Storage
+  datasets: readonly DatasetDefinition[]
+  /** Only the files of these dates (and report dates with none). */
+  range?: { from: string; to: string }
 }
 
 /**
- * Checks every file of the datasets (or those of the given dates): the footer
- * must name the dataset's schema with its current fingerprint, its row count
- * must match Parquetry's record of it, and the data must decode to that many
- * rows. Unreadable and mismatching files are reported, not thrown.
+ * Checks every file of the datasets (or those of the given dates) through
+ * the storage: the footer must name the dataset's schema with its current
+ * fingerprint, its row count must match Parquetry's record of it, and the
+ * data must decode to that many rows. Unreadable and mismatching files are
+ * reported, not thrown.
  */
-export async function verifyDatasets(options: { config: ResolvedConfig; datasets?: readonly string[]; range?: { from: string; to: string } }): Promise<VerifyReport> {
-  const { config } = options
-  const storage = createLocalStorage({ root: config.outputDir })
+export async function verifyDatasets(options: VerifyOptions): Promise<VerifyReport> {
   const files: VerifiedFile[] = []
   const missing: VerifyReport['missing'] = []
-  for (const dataset of config.datasets.filter((entry) => (options.datasets ? options.datasets.includes(entry.name) : entry.enabled))) {
-    const schema = getOpsDataset(dataset.name)?.schema
-    if (!schema) continue
-    const paths: string[] = []
-    if (options.range) {
-      for (const date of dateRange(options.range.from, options.range.to)) {
-        const path = renderOutputPath(dataset.output, { dataset: dataset.name, date })
-        if (await storage.stat(path)) paths.push(path)
-        else missing.push({ dataset: dataset.name, path })
-      }
-    } else {
-      for await (const object of listDatasetFiles(storage, dataset)) paths.push(object.path)
+  for (const definition of options.datasets) {
+    const { layout } = compileDataset(definition)
+    const { schema, name } = definition
+    const dates = options.range ? dateRange(options.range.from, options.range.to) : undefined
+    const found = []
+    for await (const object of listDatasetFiles(options.storage, layout, dates)) found.push(object)
+    if (dates) {
+      const present = new Set(found.map((object) => object.date))
+      for (const date of dates) if (!present.has(date)) missing.push({ dataset: name, date, path: layout.columns.length === 0 ? layout.render(date) : layout.prefix(date) })
     }
-    for (const path of paths) {
+    for (const { path } of found) {
       let object
       try {
-        object = await storage.open(path)
+        object = await options.storage.open(path)
       } catch (error) {
-        files.push({ dataset: dataset.name, path, status: 'unreadable', reason: (error as Error).message })
+        files.push({ dataset: name, path, status: 'unreadable', reason: (error as Error).message })
         continue
       }
       try {
@@ -59,20 +63,20 @@ export async function verifyDatasets(options: { config: ResolvedConfig; datasets
         try {
           footer = await readFooter(object)
         } catch (error) {
-          files.push({ dataset: dataset.name, path, status: 'unreadable', reason: (error as Error).message })
+          files.push({ dataset: name, path, status: 'unreadable', reason: (error as Error).message })
           continue
         }
         try {
           checkFooter(footer, { schema }, path)
           await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path })
-          files.push({ dataset: dataset.name, path, status: 'ok', rows: footer.numRows })
+          files.push({ dataset: name, path, status: 'ok', rows: footer.numRows })
         } catch (error) {
-          files.push({ dataset: dataset.name, path, status: 'mismatch', rows: footer.numRows, reason: (error as Error).message })
+          files.push({ dataset: name, path, status: 'mismatch', rows: footer.numRows, reason: (error as Error).message })
         }
       } finally {
         await object.close()
       }
     }
   }
-  return { ok: files.every((file) => file.status === 'ok'), files, missing }
+  return { ok: files.every((file) => file.status === 'ok') && missing.length === 0, files, missing }
 }

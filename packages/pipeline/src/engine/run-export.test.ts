@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../config/load.js'
-import { runExport } from './run-export.js'
+import { openProject } from '../project.js'
+import type { ExportOptions } from './run-export.js'
 import type { ExportResult } from './types.js'
 
 const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
@@ -22,9 +22,9 @@ beforeEach(() => {
   execFileSync(process.execPath, [generator, '--days', '8', '--out', dir.path])
 })
 
-async function exportWith(options: Partial<Parameters<typeof runExport>[0]> = {}): Promise<ExportResult> {
-  const config = await loadConfig({ cwd: dir.path })
-  return runExport({ config, selection: { kind: 'historical' }, ...options })
+async function exportWith(options: Omit<Partial<ExportOptions>, 'datasets'> & { datasets?: string[] } = {}): Promise<ExportResult> {
+  const project = await openProject({ cwd: dir.path })
+  return project.export({ selection: { kind: 'historical' }, ...options })
 }
 
 async function listParquet(root: string): Promise<string[]> {
@@ -72,12 +72,19 @@ describe('runExport on the sample month', () => {
       expect(rows).toEqual({ n: BigInt(file.rows), lo: file.date, hi: file.date })
     }
 
-    // Rows past midnight go to the next day's file, which lists both inputs.
+    // Rows past midnight go to the next day's file, which lists every input that may feed it,
+    // the rows each gave it, and the dates each feeds (so an unchanged rerun reads none of them).
     const object = await openFileObject(join(out(), qp('02')))
     const footer = await readFooter(object)
     await object.close()
-    expect(footer.parquetry?.sources.map((source) => source.identity)).toEqual(['g/reports/query_perf_daily_20251001.csv', 'g/reports/query_perf_daily_20251002.csv'])
-    expect(footer.parquetry?.sources.every((source) => /^sha256:[0-9a-f]{64}$/.test(source.checksum ?? ''))).toBe(true)
+    const sources = footer.parquetry?.sources ?? []
+    expect(sources.map((source) => [source.identity, source.rows! > 0, source.dates])).toEqual([
+      ['g/reports/query_perf_daily_20251001.csv', true, ['2025-10-01', '2025-10-02']],
+      ['g/reports/query_perf_daily_20251002.csv', true, ['2025-10-02', '2025-10-03']],
+      ['g/reports/query_perf_daily_20251003.csv', false, ['2025-10-03', '2025-10-04']],
+    ])
+    expect(sources.reduce((sum, source) => sum + (source.rows ?? 0), 0)).toBe(footer.numRows)
+    expect(sources.every((source) => /^sha256:[0-9a-f]{64}$/.test(source.checksum ?? ''))).toBe(true)
 
     // The index advisor rows carry the report's timestamp and the renamed fields.
     const [advice] = await duckDbQuery("SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%SZ') AS ts, table_name, recommended_index, priority FROM read_parquet($1) LIMIT 1", [`${out()}/index_advisor/**/*.parquet`])
@@ -103,6 +110,8 @@ describe('runExport on the sample month', () => {
     expect(again).toMatchObject({ ok: true, written: 0 })
     expect(again.skipped).toBe(again.datasets.reduce((sum, dataset) => sum + dataset.files.length, 0))
     expect(again.datasets[0]?.files[0]?.reason).toBe('already exists, skipping')
+    // Decided from digests and footers: no input was parsed.
+    expect(again.datasets.map((dataset) => dataset.inputs)).toEqual([[], [], [], []])
     expect((await stat(join(out(), qp('03')))).mtimeMs).toBe(before.mtimeMs)
     const forced = await exportWith({ datasets: ['query_perf'], force: true })
     expect(forced.written).toBe(9)
@@ -138,7 +147,7 @@ describe('runExport on the sample month', () => {
     await rm(join(dir.path, 'g/reports/query_perf_daily_20251003.csv'))
     const result = await exportWith({ datasets: ['query_perf', 'index_advisor'], selection: { kind: 'dates', from: '2025-10-02', to: '2025-10-04' } })
     expect(result.ok).toBe(true)
-    expect(result.datasets[0]?.missing).toEqual(['no query_perf_daily_{yyyymmdd}.csv input for 2025-10-03'])
+    expect(result.datasets[0]?.missing).toEqual(['no g/reports/query_perf_daily_{yyyymmdd}.csv input for 2025-10-03'])
     // The 3rd still gets the rows past midnight from the 2nd's file.
     expect(statusesOf(result)['query_perf']).toEqual(['query_perf_20251002.parquet:written', 'query_perf_20251003.parquet:written', 'query_perf_20251004.parquet:written'])
     expect(statusesOf(result)['index_advisor']).toEqual([])
@@ -147,7 +156,7 @@ describe('runExport on the sample month', () => {
     await rm(join(dir.path, 'knowledge/optimize'), { recursive: true })
     const broken = await exportWith({ datasets: ['index_advisor', 'query_perf'] })
     expect(broken.ok).toBe(false)
-    expect(broken.datasets[0]?.error).toEqual({ code: 'SOURCE_READ_FAILED', message: `index_advisor: input folder knowledge/optimize does not exist (${join(dir.path, 'knowledge/optimize')})` })
+    expect(broken.datasets[0]?.error).toEqual({ code: 'SOURCE_READ_FAILED', message: `input folder knowledge/optimize does not exist (${join(dir.path, 'knowledge/optimize')})` })
     expect(broken.datasets[1]?.error).toBeUndefined()
   })
 

@@ -4,9 +4,8 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { loadConfig, resolveConfig } from '../config/load.js'
-import { runExport } from '../export/run-export.js'
-import { readStatus } from './status.js'
+import { resolveConfig } from '../config/load.js'
+import { openProject } from '../project.js'
 
 const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
 const dir = useTempDir()
@@ -14,10 +13,10 @@ const dir = useTempDir()
 describe('readStatus', () => {
   it("reports per dataset the last date, yesterday's file, counts, sizes and compression", async () => {
     execFileSync(process.execPath, [generator, '--days', '4', '--out', dir.path])
-    const config = await loadConfig({ cwd: dir.path })
-    const exported = await runExport({ config, selection: { kind: 'historical' } })
+    const project = await openProject({ cwd: dir.path })
+    const exported = await project.export({ selection: { kind: 'historical' } })
     const now = new Date('2025-10-05T08:00:00Z')
-    const report = await readStatus({ config, now })
+    const report = await project.status({ now })
     const queryPerf = report.datasets.find((dataset) => dataset.dataset === 'query_perf')
     const files = exported.datasets[0]?.files ?? []
     expect(queryPerf).toMatchObject({
@@ -36,17 +35,17 @@ describe('readStatus', () => {
     expect(report.sizeWarning).toBeUndefined()
 
     // Over the warning size; yesterday missing for query_perf.
-    await rm(join(config.outputDir, 'query_perf/year=2025/month=10/query_perf_20251004.parquet'))
-    const small = resolveConfig({ sizeWarningBytes: 1000 }, { baseDir: dir.path })
-    const warned = await readStatus({ config: small, now, datasets: ['query_perf'] })
+    await rm(join(project.config.output, 'query_perf/year=2025/month=10/query_perf_20251004.parquet'))
+    const small = await openProject({ config: resolveConfig({ sizeWarningBytes: 1000 }, { baseDir: dir.path }) })
+    const warned = await small.status({ now, datasets: ['query_perf'] })
     expect(warned.datasets[0]?.yesterday.exists).toBe(false)
     expect(warned.sizeWarning).toMatch(/GiB stored under .* over the 0\.00 GiB warning size/)
   })
 
   it('works in the configured time zone', async () => {
-    const config = resolveConfig({ timezone: 'Asia/Bangkok' }, { baseDir: dir.path })
+    const project = await openProject({ config: resolveConfig({ timezone: 'Asia/Bangkok' }, { baseDir: dir.path }) })
     // 2025-10-05T20:00Z is already the 6th in Bangkok: yesterday there is the 5th.
-    const report = await readStatus({ config, now: new Date('2025-10-05T20:00:00Z'), datasets: ['query_perf'] })
+    const report = await project.status({ now: new Date('2025-10-05T20:00:00Z'), datasets: ['query_perf'] })
     expect(report.datasets[0]?.yesterday.date).toBe('2025-10-05')
   })
 })

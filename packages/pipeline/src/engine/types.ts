@@ -1,14 +1,15 @@
-import type { Reject } from '@parquetry/sources'
+import type { Reject, Skip } from '@parquetry/sources'
+import type { SourceInfo } from '@parquetry/writer'
 
 /** What happened to one output file. */
-export type FileStatus = 'written' | 'skipped' | 'would-write' | 'failed'
+export type FileStatus = 'written' | 'skipped' | 'would-write' | 'failed' | 'removed' | 'would-remove'
 
 /** One output file of an export. */
 export interface ExportFileResult {
   dataset: string
   /** Partition date. */
   date: string
-  /** Path under the output root. */
+  /** Path under the storage root. */
   path: string
   /** File name (`query_perf_20251028.parquet`). */
   file: string
@@ -20,27 +21,34 @@ export interface ExportFileResult {
   sourceBytes: number
   /** Space saved against those bytes, percent (82.7). */
   ratio?: number
-  /** The inputs that fed this file. */
-  sources: { identity: string; checksum: string; bytes: number }[]
-  /** Why it was skipped or failed. */
+  /** The inputs considered for this file's date, with the rows each gave this file. */
+  sources: SourceInfo[]
+  /** Why it was skipped, failed or removed. */
   reason?: string
 }
 
-/** Rejected rows of one input file. */
+/** Rejected rows (and skipped lines) of one input. */
 export interface InputRejects {
   input: string
+  /** Records read (rows and problems; skipped lines apart). */
   read: number
   rejected: number
   /** Over the configured threshold: the files it feeds are not written. */
   overThreshold: boolean
+  /** Where every reject was written: a storage path under the rejects location. */
   rejectsFile?: string
   /** The first rejects, with locations. */
   examples: Reject[]
+  /** Lines that were not data (free text in an event log): reported, never a failure. */
+  skipped: number
+  /** The first skipped lines, with locations. */
+  skips: Skip[]
 }
 
 /** One dataset's part of an export. */
 export interface ExportDatasetResult {
   dataset: string
+  /** Inputs read (parsed) in this run. */
   inputs: { identity: string; bytes: number }[]
   /** Inputs that were expected but not found (reported and skipped). */
   missing: string[]
@@ -48,8 +56,20 @@ export interface ExportDatasetResult {
   rejects: InputRejects[]
   /** Rows dated outside the requested dates (left for the export of their own dates). */
   rowsOutsideDates: number
+  /** Those rows by date. */
+  outsideDates: Record<string, number>
+  /** Inputs that could not be read, and steps after a commit that failed: each fails the run. */
+  failures: ExportFailure[]
   /** Set when the dataset could not be exported at all. */
   error?: { code: string; message: string }
+}
+
+/** An input that could not be read (its dates are not written), or an `afterCommit` step that failed. */
+export interface ExportFailure {
+  input?: string
+  path?: string
+  code: string
+  message: string
 }
 
 /** The result of {@link runExport}. */
@@ -68,7 +88,8 @@ export interface ExportResult {
 export type ExportEvent =
   | { type: 'input'; dataset: string; identity: string; bytes: number }
   | { type: 'missing'; dataset: string; what: string }
-  | { type: 'progress'; dataset: string; identity: string; bytesRead: number; bytes: number }
+  | { type: 'progress'; dataset: string; identity: string; phase: 'digest' | 'read'; bytesRead: number; bytes: number }
   | { type: 'rejects'; dataset: string; rejects: InputRejects }
   | { type: 'file'; file: ExportFileResult }
+  | { type: 'failure'; dataset: string; failure: ExportFailure }
   | { type: 'dataset-error'; dataset: string; error: { code: string; message: string } }

@@ -25,3 +25,18 @@ export function dateInZone(micros: bigint, zone: string): string {
   cache.set(key, date)
   return date
 }
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Today's date (`YYYY-MM-DD`) in an IANA time zone. */
+export function todayIn(zone: string, now: Date = new Date()): string {
+  return dateInZone(BigInt(now.getTime()) * 1000n, zone)
+}

@@ -1,0 +1,133 @@
+import { createLayout, type Layout } from '@parquetry/partitioner'
+import { ParquetryError, type DatasetSchema, type Row, type TypedValue } from '@parquetry/schema'
+import type { RecordSource } from '@parquetry/sources'
+import type { Storage } from '@parquetry/storage'
+import type { ExportFileResult } from './types.js'
+import { dateInZone } from './zoned-date.js'
+
+/** One input of a dataset: a file, a day of a table, a user's own record source. */
+export interface Input {
+  /** Stable identity, recorded in footers: `g/reports/query_perf_daily_20251028.csv`, `postgres://…/analytics_pageview?date=2026-01-15`. */
+  readonly identity: string
+  /** Short name for messages (a file name). */
+  readonly name: string
+  /** Size in bytes, when known before reading. */
+  readonly bytes?: number
+  /**
+   * The dates the input is named for (a daily file: one; a weekly file:
+   * seven); empty when its name says nothing (`index_advisor_report.json`).
+   * Planning uses them to know, before parsing, which files the input may feed.
+   */
+  readonly dates: readonly string[]
+  /**
+   * A digest of the input's content, cheap next to parsing it (a sha256 of a
+   * file, a day's count/sum/max(id)); equal digests mean equal rows. Footers
+   * record it; an input whose digest a footer already holds is not parsed again.
+   */
+  digest(options?: { signal?: AbortSignal }): Promise<string>
+  /**
+   * Opens the input as records. `onProgress` receives bytes read so far.
+   * An input that changes while it is read must fail (`SOURCE_READ_FAILED`)
+   * rather than yield rows of another version than its digest.
+   */
+  open(options?: { signal?: AbortSignal; onProgress?: (bytesRead: number) => void }): RecordSource
+}
+
+/** Where a dataset's inputs come from. */
+export interface InputCatalog {
+  /** What the catalog looks at, for messages: `g/reports/query_perf_daily_{yyyymmdd}.csv`. */
+  readonly description: string
+  /**
+   * Days either side of its named dates an input's rows may fall on (a daily
+   * rollup that runs past midnight, time zones). Default 1.
+   */
+  readonly spread?: number
+  /**
+   * The inputs present now, sorted. `problems` are names that look like
+   * inputs but cannot be used (an impossible date), reported and skipped.
+   *
+   * @throws ParquetryError `SOURCE_READ_FAILED` when the catalog itself cannot be read (a missing folder).
+   */
+  list(options?: { signal?: AbortSignal }): Promise<{ inputs: Input[]; problems: string[] }>
+}
+
+/** Which file a typed row goes to. */
+export interface PartitionSpec {
+  /**
+   * Output path template under the storage root: date tokens (`{yyyy}` `{mm}`
+   * `{dd}` `{yyyymmdd}` `{date}` `{yyyyww}`), `{dataset}`, and any string,
+   * boolean, integer or date column as `{column}` (hive-encoded).
+   */
+  template: string
+  /** The non-null DATE or TIMESTAMP column whose date is the row's partition date (`{date}`). */
+  dateColumn: string
+  /** IANA time zone in which a TIMESTAMP `dateColumn` is turned into a date. Default `'UTC'`. */
+  timezone?: string
+}
+
+/** Context of {@link DatasetDefinition.afterCommit}. */
+export interface AfterCommitContext {
+  storage: Storage
+  signal?: AbortSignal
+}
+
+/**
+ * A dataset: everything the engine needs to export it, and nothing the
+ * engine knows about any particular dataset.
+ */
+export interface DatasetDefinition {
+  /** Dataset name: lower-case letters, digits and underscores. */
+  name: string
+  schema: DatasetSchema
+  /** The DuckDB view over its files. Default: its name. */
+  view?: string
+  inputs: InputCatalog
+  partition: PartitionSpec
+  /** Columns computed from the typed row once the others are coerced (`date_partition` from `timestamp`). */
+  derive?: Readonly<Record<string, (row: Row) => TypedValue>>
+  /**
+   * Runs after each file is committed and verified (delete the exported
+   * rows from the source, notify, ...). A throw marks the run failed; the
+   * file stays.
+   */
+  afterCommit?: (file: ExportFileResult, context: AfterCommitContext) => Promise<void>
+}
+
+/** A definition with its layout compiled and its date rule bound. */
+export interface CompiledDataset {
+  definition: DatasetDefinition
+  layout: Layout
+  spread: number
+  /** The partition date of a typed row. */
+  dateOf(row: Row): string
+}
+
+/**
+ * Checks a definition and compiles its layout: the template against the
+ * schema's columns, and the date column (non-null DATE or TIMESTAMP).
+ *
+ * @throws ParquetryError `CONFIG_INVALID` naming the dataset and the problem.
+ */
+export function compileDataset(definition: DatasetDefinition): CompiledDataset {
+  const { name, schema, partition } = definition
+  const fail = (message: string): never => {
+    throw new ParquetryError('CONFIG_INVALID', `dataset ${name}: ${message}`)
+  }
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) fail('names are lower-case letters, digits and underscores')
+  let layout: Layout
+  try {
+    layout = createLayout({ template: partition.template, dataset: name, columns: schema.columns })
+  } catch (error) {
+    return fail((error as Error).message)
+  }
+  const column = schema.columns.find((candidate) => candidate.name === partition.dateColumn)
+  if (!column) return fail(`dateColumn ${partition.dateColumn} is not a column of the schema`)
+  if (column.type !== 'date' && column.type !== 'timestamp') fail(`dateColumn ${column.name} is a ${column.type}; it must be a date or a timestamp`)
+  if (column.nullable) fail(`dateColumn ${column.name} must be non-null ("nullable": false): every row needs a date`)
+  const spread = definition.inputs.spread ?? 1
+  if (!Number.isInteger(spread) || spread < 0) fail(`inputs.spread must be a whole number of days, got ${spread}`)
+  const zone = partition.timezone ?? 'UTC'
+  const key = column.name
+  const dateOf = column.type === 'date' ? (row: Row) => row[key] as string : (row: Row) => dateInZone(row[key] as bigint, zone)
+  return { definition, layout, spread, dateOf }
+}

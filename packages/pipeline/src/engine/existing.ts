@@ -1,0 +1,75 @@
+import type { Layout } from '@parquetry/partitioner'
+import type { ObjectInfo, Storage } from '@parquetry/storage'
+import { readFooter, type FooterInfo } from '@parquetry/writer'
+
+/** A file already in the storage, with what its footer says. */
+export interface ExistingFile {
+  path: string
+  date: string
+  size: number
+  etag: string | undefined
+  /** Undefined when the file could not be read as Parquet (then `error` says why). */
+  footer: FooterInfo | undefined
+  error?: string
+}
+
+/**
+ * A dataset's files in the storage: paths its layout renders (other files are
+ * not its own), optionally only those of some dates. Lists as little as the
+ * layout allows: one listing per distinct folder of the requested dates.
+ */
+export async function* listDatasetFiles(storage: Storage, layout: Layout, dates?: Iterable<string>): AsyncGenerator<ObjectInfo & { date: string }> {
+  const wanted = dates === undefined ? undefined : new Set(dates)
+  const prefixes = wanted === undefined ? [layout.prefix()] : [...new Set([...wanted].map((date) => layout.prefix(date)))].sort()
+  // A folder that holds another listed folder is listed once.
+  const folders = prefixes.filter((prefix, index) => !prefixes.some((other, otherIndex) => otherIndex !== index && prefix.startsWith(other) && other !== prefix))
+  for (const folder of folders) {
+    for await (const object of storage.list(folder)) {
+      const match = layout.match(object.path)
+      if (!match || (wanted !== undefined && !wanted.has(match.date))) continue
+      yield { ...object, date: match.date }
+    }
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await work(items[index] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+/** Reads one file's footer (the last few KB: one ranged read on S3). */
+export async function readExistingFile(storage: Storage, object: ObjectInfo & { date: string }): Promise<ExistingFile> {
+  const base = { path: object.path, date: object.date, size: object.size, etag: object.etag }
+  let handle
+  try {
+    handle = await storage.open(object.path)
+    return { ...base, footer: await readFooter(handle) }
+  } catch (error) {
+    return { ...base, footer: undefined, error: (error as Error).message }
+  } finally {
+    await handle?.close()
+  }
+}
+
+/** The dataset's files of the given dates (or all), with their footers, grouped by date. */
+export async function readExistingFiles(storage: Storage, layout: Layout, dates?: Iterable<string>): Promise<Map<string, ExistingFile[]>> {
+  const objects = []
+  for await (const object of listDatasetFiles(storage, layout, dates)) objects.push(object)
+  const files = await mapLimit(objects, 8, (object) => readExistingFile(storage, object))
+  const byDate = new Map<string, ExistingFile[]>()
+  for (const file of files) {
+    const list = byDate.get(file.date)
+    if (list) list.push(file)
+    else byDate.set(file.date, [file])
+  }
+  return byDate
+}

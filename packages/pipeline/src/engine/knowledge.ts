@@ -1,0 +1,154 @@
+import { addDays } from '@parquetry/partitioner'
+import type { SourceInfo } from '@parquetry/writer'
+import type { Input } from './definition.js'
+import type { ExistingFile } from './existing.js'
+
+/** The dates an input feeds, or `'any'` when nothing says (an undated input never exported at this digest). */
+export type Cover = ReadonlySet<string> | 'any'
+
+/**
+ * What a dataset's footers and its inputs' digests tell before anything is
+ * parsed: which dates each input feeds (its recorded fan-out when a footer
+ * holds its current digest, else the dates it is named for, give or take
+ * `spread` days), and which inputs each date's files were made from.
+ */
+export class DatasetKnowledge {
+  readonly inputs: ReadonlyMap<string, Input>
+  readonly existing: ReadonlyMap<string, readonly ExistingFile[]>
+  readonly #digests: ReadonlyMap<string, string>
+  readonly #spread: number
+  // identity → digest → dates its rows fell on, as footers recorded them (or as this run found).
+  readonly #fanOut = new Map<string, Map<string, Set<string>>>()
+
+  constructor(options: { inputs: readonly Input[]; digests: ReadonlyMap<string, string>; existing: ReadonlyMap<string, readonly ExistingFile[]>; spread: number }) {
+    this.inputs = new Map(options.inputs.map((input) => [input.identity, input]))
+    this.#digests = options.digests
+    this.existing = options.existing
+    this.#spread = options.spread
+    // Footers written before fan-outs were recorded (no `dates`) teach nothing: those inputs are planned by their window.
+    for (const files of options.existing.values()) {
+      for (const file of files) {
+        for (const source of file.footer?.parquetry?.sources ?? []) if (source.checksum && source.dates) this.learn(source.identity, source.checksum, source.dates)
+      }
+    }
+  }
+
+  digestOf(identity: string): string | undefined {
+    return this.#digests.get(identity)
+  }
+
+  /** Records the dates an input's rows fell on (from a footer, or from reading it). */
+  learn(identity: string, digest: string, dates: Iterable<string>): void {
+    let byDigest = this.#fanOut.get(identity)
+    if (!byDigest) this.#fanOut.set(identity, (byDigest = new Map()))
+    let known = byDigest.get(digest)
+    if (!known) byDigest.set(digest, (known = new Set()))
+    for (const date of dates) known.add(date)
+  }
+
+  /** The dates an input is named for, give or take the spread; `'any'` for an undated input. */
+  windowOf(input: Input): Cover {
+    if (input.dates.length === 0) return 'any'
+    const window = new Set<string>()
+    for (const date of input.dates) for (let offset = -this.#spread; offset <= this.#spread; offset++) window.add(addDays(date, offset))
+    return window
+  }
+
+  /** Whether a footer (or this run) knows exactly which dates the input's current content feeds. */
+  isKnown(identity: string): boolean {
+    const digest = this.#digests.get(identity)
+    return digest !== undefined && this.#fanOut.get(identity)?.has(digest) === true
+  }
+
+  /** The dates an input feeds: its known fan-out, else its window. */
+  coverOf(input: Input): Cover {
+    const digest = this.#digests.get(input.identity)
+    const known = digest === undefined ? undefined : this.#fanOut.get(input.identity)?.get(digest)
+    return known ?? this.windowOf(input)
+  }
+
+  /** The sources each file of `date` lists. */
+  #listedBy(date: string): Map<string, SourceInfo>[] {
+    return (this.existing.get(date) ?? []).map((file) => new Map((file.footer?.parquetry?.sources ?? []).map((source) => [source.identity, source])))
+  }
+
+  /** Whether an input's current content is known not to feed `date`. */
+  #knownNotToFeed(identity: string, date: string): boolean {
+    const input = this.inputs.get(identity)
+    if (!input || !this.isKnown(identity)) return false
+    const cover = this.coverOf(input)
+    return cover !== 'any' && !cover.has(date)
+  }
+
+  /**
+   * The inputs present now that a date's files must be made from: those
+   * whose cover holds the date, and those its existing files list (but for
+   * a listing of no rows by an input now known not to feed the date).
+   */
+  expectedFor(date: string): Set<string> {
+    const expected = new Set<string>()
+    for (const input of this.inputs.values()) {
+      const cover = this.coverOf(input)
+      if (cover !== 'any' && cover.has(date)) expected.add(input.identity)
+    }
+    for (const listed of this.#listedBy(date)) {
+      for (const [identity, source] of listed) {
+        if (!this.inputs.has(identity) || (source.rows === 0 && this.#knownNotToFeed(identity, date))) continue
+        expected.add(identity)
+      }
+    }
+    return expected
+  }
+
+  /** Inputs a date's files hold rows of that are no longer present: rewriting the date would lose those rows. */
+  goneFor(date: string): string[] {
+    const gone = new Set<string>()
+    for (const listed of this.#listedBy(date)) {
+      for (const [identity, source] of listed) if (!this.inputs.has(identity) && source.rows !== 0) gone.add(identity)
+    }
+    return [...gone].sort()
+  }
+
+  /** Whether some file of `date` lists the input at its current digest (its rows there are already stored). */
+  holds(date: string, identity: string): boolean {
+    const digest = this.#digests.get(identity)
+    return this.#listedBy(date).some((listed) => listed.get(identity)?.checksum === digest)
+  }
+
+  #readable(date: string, schema: { name: string; fingerprint: string }): boolean {
+    return (this.existing.get(date) ?? []).every((file) => {
+      const recorded = file.footer?.parquetry
+      return recorded !== undefined && recorded.schemaName === schema.name && recorded.fingerprint === schema.fingerprint
+    })
+  }
+
+  /**
+   * Whether a date's files are up to date: there are some, each is a
+   * readable Parquetry file of this schema (same fingerprint), and each
+   * lists every expected input at its current digest.
+   */
+  isFresh(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }): boolean {
+    if ((this.existing.get(date) ?? []).length === 0 || !this.#readable(date, schema)) return false
+    return this.#listedBy(date).every((listed) => [...expected].every((identity) => listed.get(identity)?.checksum === this.#digests.get(identity)))
+  }
+
+  /**
+   * Whether a stale date is stale only because inputs never seen at their
+   * current content might feed it — inputs that gave its files no rows
+   * before. Such a date is not rebuilt up front: the changed inputs are read,
+   * and the date is rewritten only if one of them turns out to give it rows.
+   */
+  isTentative(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }): boolean {
+    if (!this.#readable(date, schema)) return false
+    const listedBy = this.#listedBy(date)
+    for (const identity of expected) {
+      for (const listed of listedBy) {
+        const source = listed.get(identity)
+        if (source?.checksum === this.#digests.get(identity)) continue
+        if (this.isKnown(identity) || (source !== undefined && source.rows !== 0)) return false
+      }
+      if (listedBy.length === 0 && this.isKnown(identity)) return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,67 @@
+import type { DatasetSchema, Row } from '@parquetry/schema'
+import type { Storage, WriteCondition } from '@parquetry/storage'
+import { ParquetFileWriter, type ParquetCodec } from '@parquetry/writer'
+
+/** Writer settings shared by every file of a run. */
+export interface WriterSettings {
+  storage: Storage
+  schema: DatasetSchema
+  codec: ParquetCodec
+  rowGroupSize: number
+  /** False in a dry run: rows are counted, nothing is written. */
+  write: boolean
+}
+
+/** The rows bound for one output file, and where they came from. */
+export class Partition {
+  readonly date: string
+  readonly path: string
+  readonly rowsBySource = new Map<string, number>()
+  rows = 0
+  #writer: ParquetFileWriter | undefined
+  #opening: Promise<ParquetFileWriter> | undefined
+  #pending: Promise<void> | undefined
+
+  constructor(date: string, path: string) {
+    this.date = date
+    this.path = path
+  }
+
+  /** Adds a row from `source`; returns a promise when the file must be opened or a row group is being flushed. */
+  add(row: Row, source: string, settings: WriterSettings, expect: WriteCondition): Promise<void> | undefined {
+    this.rows++
+    this.rowsBySource.set(source, (this.rowsBySource.get(source) ?? 0) + 1)
+    if (!settings.write) return undefined
+    if (this.#writer) {
+      const pending = this.#writer.append(row)
+      if (pending) this.#pending = pending
+      return pending
+    }
+    return this.#open(settings, expect).then((writer) => writer.append(row))
+  }
+
+  async #open(settings: WriterSettings, expect: WriteCondition): Promise<ParquetFileWriter> {
+    this.#opening ??= (async () => {
+      const sink = await settings.storage.createSink(this.path, { expect })
+      this.#writer = await ParquetFileWriter.create({ schema: settings.schema, sink, codec: settings.codec, rowGroupSize: settings.rowGroupSize, verify: 'full' })
+      return this.#writer
+    })()
+    return this.#opening
+  }
+
+  /** The open writer, once rows were written. */
+  get writer(): ParquetFileWriter | undefined {
+    return this.#writer
+  }
+
+  async settle(): Promise<void> {
+    await this.#opening
+    await this.#pending
+  }
+
+  /** Discards the file being written. */
+  async abort(): Promise<void> {
+    await this.#opening?.catch(() => undefined)
+    await this.#writer?.abort()
+  }
+}

@@ -1,0 +1,317 @@
+import { isParquetryError, ParquetryError, type Row } from '@parquetry/schema'
+import { checkRejects, validateRecords, type ByteSink, type RejectPolicy } from '@parquetry/sources'
+import type { SourceInfo } from '@parquetry/writer'
+import { basename } from 'node:path'
+import type { CompiledDataset, Input } from './definition.js'
+import type { ExistingFile } from './existing.js'
+import type { DatasetKnowledge } from './knowledge.js'
+import { Partition, type WriterSettings } from './partition.js'
+import type { ExportDatasetResult, ExportEvent, ExportFileResult, InputRejects } from './types.js'
+
+/** What one dataset's export shares across its passes. */
+export interface DatasetRun {
+  compiled: CompiledDataset
+  knowledge: DatasetKnowledge
+  targets: ReadonlySet<string> | 'all'
+  settings: WriterSettings
+  rejectPolicy: RejectPolicy
+  /** Opens the rejects file of an input (at its first reject). */
+  rejectsSink: ((input: Input) => () => Promise<ByteSink>) | undefined
+  /** Where a rejects file is, as people read it. */
+  rejectsLocation: (path: string) => string
+  /** Dates that must not be written (an input they need is gone or unreadable), with why. */
+  blocked: Map<string, string>
+  result: ExportDatasetResult
+  emit: (event: ExportEvent) => void
+  signal: AbortSignal | undefined
+  /** Inputs whose rejects and rows outside the dates were already reported (by an earlier pass). */
+  reported: Set<string>
+  /** Results by path (a later pass may replace an earlier one). */
+  files: Map<string, ExportFileResult>
+}
+
+/** A date to (re)write in a pass: the inputs its files are made from, and the files it has now. */
+export interface PlannedDate {
+  expected: Set<string>
+  files: readonly ExistingFile[]
+}
+
+interface DateWork extends PlannedDate {
+  date: string
+  /** Expected inputs not read yet: the date is finished when none is left. */
+  remaining: Set<string>
+  partitions: Map<string, Partition>
+  failed: string | undefined
+  finished: boolean
+}
+
+function ratioOf(sourceBytes: number, fileBytes: number): number | undefined {
+  if (sourceBytes <= 0) return undefined
+  return Math.round((1 - fileBytes / sourceBytes) * 1000) / 10
+}
+
+/** Bytes of the inputs behind a file: each input's size, in proportion to the rows it gave the file. */
+export function sourceBytesOf(sources: readonly SourceInfo[]): number {
+  return Math.round(sources.reduce((sum, source) => sum + ((source.bytes ?? 0) * (source.rows ?? 0)) / Math.max(1, source.sourceRows ?? source.rows ?? 1), 0))
+}
+
+/** A file result from what is known of a file already stored (skipped, failed or removed). */
+export function existingFileResult(dataset: string, file: ExistingFile, status: ExportFileResult['status'], reason: string): ExportFileResult {
+  const sources = file.footer?.parquetry?.sources ?? []
+  const sourceBytes = sourceBytesOf(sources)
+  const ratio = ratioOf(sourceBytes, file.size)
+  return {
+    dataset,
+    date: file.date,
+    path: file.path,
+    file: basename(file.path),
+    status,
+    rows: file.footer?.numRows ?? 0,
+    bytes: file.size,
+    sourceBytes,
+    ...(ratio !== undefined ? { ratio } : {}),
+    sources,
+    reason,
+  }
+}
+
+/**
+ * Reads `inputs` in order, routes each typed row to the file of its date (and
+ * column values), and finishes a date — commits its files, verified, and
+ * removes files of it that no longer get rows — as soon as no input left in
+ * the pass can feed it, so that only the dates in reach stay open. Returns
+ * the dates found to need inputs this pass did not read in time (a row far
+ * from the date its input is named for): the next pass rewrites them.
+ */
+export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string, PlannedDate>; inputs: readonly Input[] }): Promise<Map<string, Set<string>>> {
+  const { compiled, knowledge, settings } = run
+  const { definition, layout } = compiled
+  const works = new Map<string, DateWork>()
+  const add = (date: string, planned: PlannedDate) => {
+    const work: DateWork = { date, expected: new Set(planned.expected), files: planned.files, remaining: new Set(planned.expected), partitions: new Map(), failed: run.blocked.get(date), finished: false }
+    works.set(date, work)
+    return work
+  }
+  for (const [date, planned] of plan.dates) add(date, planned)
+  const notStarted = new Set(plan.inputs.map((input) => input.identity))
+  const fanOut = new Map<string, Set<string>>()
+  const accepted = new Map<string, number>()
+  const discovered = new Map<string, Set<string>>()
+
+  const discover = (date: string, identity: string) => {
+    const set = discovered.get(date) ?? new Set<string>()
+    set.add(identity)
+    discovered.set(date, set)
+  }
+
+  const route = (row: Row, input: Input, firstRead: boolean): Promise<void> | undefined => {
+    const date = compiled.dateOf(row)
+    ;(fanOut.get(input.identity) as Set<string>).add(date)
+    let work = works.get(date)
+    if (!work) {
+      if (run.targets !== 'all' && !run.targets.has(date)) {
+        if (firstRead) {
+          run.result.rowsOutsideDates++
+          run.result.outsideDates[date] = (run.result.outsideDates[date] ?? 0) + 1
+        }
+        return undefined
+      }
+      // Already stored in a date that is up to date, or in one that must not be touched.
+      if (knowledge.holds(date, input.identity) || run.blocked.has(date)) return undefined
+      const expected = knowledge.expectedFor(date)
+      expected.add(input.identity)
+      // A date no plan foresaw can be written now only if every other input it needs is still to be read.
+      if (![...expected].every((identity) => identity === input.identity || notStarted.has(identity))) {
+        discover(date, input.identity)
+        return undefined
+      }
+      work = add(date, { expected, files: knowledge.existing.get(date) ?? [] })
+    }
+    if (work.finished) {
+      discover(date, input.identity)
+      return undefined
+    }
+    if (work.failed !== undefined) return undefined
+    if (!work.expected.has(input.identity)) {
+      work.expected.add(input.identity)
+      work.remaining.add(input.identity)
+    }
+    const path = layout.render(date, row)
+    let partition = work.partitions.get(path)
+    if (!partition) {
+      partition = new Partition(date, path)
+      work.partitions.set(path, partition)
+    }
+    const existing = work.files.find((file) => file.path === path)
+    return partition.add(row, input.identity, settings, existing?.etag ? { etag: existing.etag } : 'absent')
+  }
+
+  const failInput = (identity: string, code: string, message: string, dates: (work: DateWork) => boolean) => {
+    run.result.failures.push({ input: identity, code, message })
+    run.emit({ type: 'failure', dataset: definition.name, failure: { input: identity, code, message } })
+    for (const work of works.values()) if (!work.finished && work.failed === undefined && dates(work)) work.failed = message
+  }
+
+  const readInput = async (input: Input): Promise<void> => {
+    const firstRead = !run.reported.has(input.identity)
+    run.reported.add(input.identity)
+    if (firstRead) {
+      run.result.inputs.push({ identity: input.identity, bytes: input.bytes ?? 0 })
+      run.emit({ type: 'input', dataset: definition.name, identity: input.identity, bytes: input.bytes ?? 0 })
+    }
+    fanOut.set(input.identity, new Set())
+    let lastProgress = 0
+    const bytes = input.bytes ?? 0
+    const validated = validateRecords({
+      source: input.open({
+        ...(run.signal ? { signal: run.signal } : {}),
+        onProgress: (bytesRead) => {
+          const now = Date.now()
+          if (now - lastProgress < 100 && bytesRead < bytes) return
+          lastProgress = now
+          run.emit({ type: 'progress', dataset: definition.name, identity: input.identity, phase: 'read', bytesRead, bytes })
+        },
+      }),
+      schema: definition.schema,
+      ...(definition.derive ? { derive: definition.derive } : {}),
+      ...(run.rejectsSink && settings.write && firstRead ? { rejectsFile: run.rejectsSink(input) } : {}),
+    })
+    try {
+      for await (const rows of validated) {
+        for (const row of rows) {
+          const pending = route(row, input, firstRead)
+          if (pending) await pending
+        }
+      }
+    } catch (error) {
+      if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
+      const code = isParquetryError(error) ? error.code : 'SOURCE_READ_FAILED'
+      // What was read of it is incomplete: no date it may feed is written.
+      failInput(input.identity, code, `${input.identity}: ${(error as Error).message}`, (work) => work.expected.has(input.identity))
+      return
+    }
+    const summary = validated.summary
+    accepted.set(input.identity, summary.accepted)
+    const failure = checkRejects(summary.rejected, summary.read, run.rejectPolicy)
+    const rejects: InputRejects = {
+      input: input.identity,
+      read: summary.read,
+      rejected: summary.rejected,
+      overThreshold: failure !== undefined,
+      ...(summary.rejectsFile ? { rejectsFile: run.rejectsLocation(summary.rejectsFile) } : {}),
+      examples: summary.rejects.slice(0, 20),
+      skipped: summary.skipped,
+      skips: summary.skips.slice(0, 20),
+    }
+    if (firstRead && (rejects.rejected > 0 || rejects.skipped > 0)) {
+      run.result.rejects.push(rejects)
+      run.emit({ type: 'rejects', dataset: definition.name, rejects })
+    }
+    if (failure !== undefined) {
+      const reason = `rejected rows in ${input.identity} are over the threshold; not written`
+      for (const work of works.values()) {
+        if (!work.finished && work.failed === undefined && [...work.partitions.values()].some((partition) => partition.rowsBySource.has(input.identity))) work.failed = reason
+      }
+      return
+    }
+    const digest = knowledge.digestOf(input.identity)
+    if (digest !== undefined) knowledge.learn(input.identity, digest, fanOut.get(input.identity) as Set<string>)
+  }
+
+  const sourcesOf = (work: DateWork, partition: Partition | undefined): SourceInfo[] =>
+    [...work.expected].sort().map((identity) => {
+      const input = knowledge.inputs.get(identity)
+      return {
+        identity,
+        checksum: knowledge.digestOf(identity) as string,
+        ...(input?.bytes !== undefined ? { bytes: input.bytes } : {}),
+        rows: partition?.rowsBySource.get(identity) ?? 0,
+        ...(accepted.has(identity) ? { sourceRows: accepted.get(identity) as number } : {}),
+        dates: [...(fanOut.get(identity) ?? [])].sort(),
+      }
+    })
+
+  const record = (file: ExportFileResult) => {
+    run.files.set(file.path, file)
+    run.emit({ type: 'file', file })
+  }
+
+  const finish = async (work: DateWork): Promise<void> => {
+    work.finished = true
+    const partitions = [...work.partitions.values()].sort((left, right) => (left.path < right.path ? -1 : 1))
+    for (const partition of partitions) await partition.settle().catch(() => undefined)
+    if (work.failed !== undefined) {
+      for (const partition of partitions) await partition.abort()
+      const reason = work.failed
+      for (const partition of partitions) record({ ...newFileResult(definition.name, work, partition, []), status: 'failed', reason })
+      for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(definition.name, file, 'failed', `not rewritten: ${reason}`))
+      return
+    }
+    for (const partition of partitions) {
+      const sources = sourcesOf(work, partition)
+      const base = newFileResult(definition.name, work, partition, sources)
+      if (!settings.write || !partition.writer) {
+        record({ ...base, status: 'would-write' })
+        continue
+      }
+      try {
+        const written = await partition.writer.close({ sources })
+        const ratio = ratioOf(base.sourceBytes, written.bytes)
+        const file: ExportFileResult = { ...base, status: 'written', bytes: written.bytes, ...(ratio !== undefined ? { ratio } : {}) }
+        record(file)
+        await definition.afterCommit?.(file, { storage: settings.storage, ...(run.signal ? { signal: run.signal } : {}) }).catch((error: unknown) => {
+          const code = isParquetryError(error) ? error.code : 'WRITE_FAILED'
+          run.result.failures.push({ path: file.path, code, message: `${file.path}: after the commit: ${(error as Error).message}` })
+          run.emit({ type: 'failure', dataset: definition.name, failure: { path: file.path, code, message: (error as Error).message } })
+        })
+      } catch (error) {
+        if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
+        record({ ...base, status: 'failed', reason: (error as Error).message })
+      }
+    }
+    // Files of this date that get no rows any more (their inputs changed): removed, so no row is stored twice.
+    for (const file of work.files) {
+      if (work.partitions.has(file.path)) continue
+      if (!settings.write) {
+        record(existingFileResult(definition.name, file, 'would-remove', 'its inputs no longer give it rows'))
+        continue
+      }
+      await settings.storage.remove(file.path)
+      record(existingFileResult(definition.name, file, 'removed', 'its inputs no longer give it rows'))
+    }
+  }
+
+  try {
+    for (const input of plan.inputs) {
+      if (run.signal?.aborted) throw abortError(definition.name)
+      notStarted.delete(input.identity)
+      await readInput(input)
+      for (const work of [...works.values()]) {
+        if (work.finished || !work.remaining.delete(input.identity) || work.remaining.size > 0) continue
+        await finish(work)
+      }
+    }
+    for (const work of works.values()) if (!work.finished) await finish(work)
+  } finally {
+    // On an error or an abort, files still open are discarded: nothing half-written appears.
+    for (const work of works.values()) if (!work.finished) for (const partition of work.partitions.values()) await partition.abort()
+  }
+  return discovered
+}
+
+function newFileResult(dataset: string, work: DateWork, partition: Partition, sources: SourceInfo[]): ExportFileResult {
+  return {
+    dataset,
+    date: work.date,
+    path: partition.path,
+    file: basename(partition.path),
+    status: 'would-write',
+    rows: partition.rows,
+    sourceBytes: sourceBytesOf(sources),
+    sources,
+  }
+}
+
+function abortError(dataset: string, cause?: unknown): ParquetryError {
+  return new ParquetryError('ABORTED', `${dataset}: export aborted; files not yet complete were discarded`, cause === undefined ? {} : { cause })
+}

@@ -1,0 +1,253 @@
+import { isParquetryError, ParquetryError } from '@parquetry/schema'
+import type { RejectPolicy } from '@parquetry/sources'
+import type { Storage } from '@parquetry/storage'
+import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
+import { compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
+import { readExistingFiles } from './existing.js'
+import { DatasetKnowledge } from './knowledge.js'
+import { existingFileResult, runPass, type DatasetRun, type PlannedDate } from './pass.js'
+import { targetsOf, type DateSelection } from './select.js'
+import { describePath } from '../storage.js'
+import type { ExportDatasetResult, ExportEvent, ExportResult } from './types.js'
+
+/** Where rejected rows go, and when they fail a run. */
+export interface RejectsOptions extends RejectPolicy {
+  /** Storage the rejects files go to. Default: the export's storage. */
+  storage?: Storage
+  /** Folder under that storage. Default `_rejects` (with the export's storage), `''` (with a storage of its own). */
+  prefix?: string
+}
+
+/** Options for {@link runExport}. */
+export interface ExportOptions {
+  /** What to export: dataset definitions (a preset's, one from config, or your own). */
+  datasets: readonly DatasetDefinition[]
+  /** Where the Parquet files go. */
+  storage: Storage
+  /** Dates to export. Default: the latest input present. */
+  selection?: DateSelection
+  /** Plan and read, but write nothing. */
+  dryRun?: boolean
+  /** Rewrite files even when their inputs are unchanged. */
+  force?: boolean
+  /** Compression codec. Default `'SNAPPY'`. */
+  codec?: ParquetCodec
+  /** Rows per row group. Default 100,000. */
+  rowGroupSize?: number
+  /** Rejects threshold (default 1% per input) and where rejects files go. */
+  rejects?: RejectsOptions
+  /** Aborting stops the run: files not yet complete are discarded. */
+  signal?: AbortSignal
+  onEvent?: (event: ExportEvent) => void
+}
+
+const MAX_PASSES = 4
+
+/**
+ * Exports datasets to partitioned, verified Parquet files in a storage. For
+ * each dataset: its inputs are listed and digested (one sequential read of
+ * each that may feed the selected dates), the footers of the files those
+ * dates already have are read, and only dates whose files do not record
+ * exactly the current inputs and digests are rebuilt — an unchanged rerun
+ * parses no row and writes nothing ("already exists, skipping"). The inputs
+ * of stale dates are read in date order; each row goes to the file of its
+ * date (and column values); a date's files are committed, verified, as soon
+ * as no input left can feed it, so memory holds only the dates in reach.
+ * Every file lists in its footer the inputs its date was built from, their
+ * digests and the dates each feeds. An input whose rejects pass the threshold,
+ * or that cannot be read, keeps the files it feeds from being written. A
+ * dataset that fails is reported and the others go on.
+ *
+ * @throws ParquetryError `CONFIG_INVALID` for a bad definition (before anything is read), `ABORTED` when `signal` aborts.
+ */
+export async function runExport(options: ExportOptions): Promise<ExportResult> {
+  const started = Date.now()
+  const compiled = options.datasets.map((definition) => compileDataset(definition))
+  const names = new Set<string>()
+  for (const { definition } of compiled) {
+    if (names.has(definition.name)) throw new ParquetryError('CONFIG_INVALID', `dataset ${definition.name} is given twice`)
+    names.add(definition.name)
+  }
+  const results: ExportDatasetResult[] = []
+  for (const dataset of compiled) {
+    const result: ExportDatasetResult = { dataset: dataset.definition.name, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [] }
+    results.push(result)
+    try {
+      await exportDataset(dataset, options, result)
+    } catch (error) {
+      if (!isParquetryError(error) || error.code === 'ABORTED') throw error
+      result.error = { code: error.code, message: error.message }
+      options.onEvent?.({ type: 'dataset-error', dataset: dataset.definition.name, error: result.error })
+    }
+  }
+  const files = results.flatMap((result) => result.files)
+  const failed = files.filter((file) => file.status === 'failed').length
+  return {
+    ok: failed === 0 && results.every((result) => !result.error && result.failures.length === 0),
+    dryRun: options.dryRun ?? false,
+    datasets: results,
+    written: files.filter((file) => file.status === 'written').length,
+    skipped: files.filter((file) => file.status === 'skipped').length,
+    failed,
+    durationMs: Date.now() - started,
+  }
+}
+
+async function exportDataset(dataset: CompiledDataset, options: ExportOptions, result: ExportDatasetResult): Promise<void> {
+  const { definition, layout } = dataset
+  const emit = options.onEvent ?? (() => undefined)
+  const signal = options.signal
+  const missing = (what: string) => {
+    result.missing.push(what)
+    emit({ type: 'missing', dataset: definition.name, what })
+  }
+
+  const listed = await definition.inputs.list(signal ? { signal } : {})
+  for (const problem of listed.problems) missing(problem)
+  const targets = targetsOf(listed.inputs, options.selection ?? { kind: 'latest' })
+  for (const date of targets.missingDates) missing(`no ${definition.inputs.description} input for ${date}`)
+  if (listed.inputs.length === 0 && targets.missingDates.length === 0) missing(`no input matching ${definition.inputs.description}`)
+
+  // What the selected dates hold now, from their footers (a few KB each; ranged reads on S3).
+  const existing = await readExistingFiles(options.storage, layout, targets.dates === 'all' ? undefined : targets.dates)
+
+  // Digest every input that may feed those dates: its window meets them, it names no date, or a footer lists it.
+  const listedIdentities = new Set([...existing.values()].flat().flatMap((file) => (file.footer?.parquetry?.sources ?? []).map((source) => source.identity)))
+  const probe = new DatasetKnowledge({ inputs: listed.inputs, digests: new Map(), existing: new Map(), spread: dataset.spread })
+  const relevant =
+    targets.dates === 'all'
+      ? listed.inputs
+      : listed.inputs.filter((input) => {
+          const window = probe.windowOf(input)
+          return window === 'any' || listedIdentities.has(input.identity) || [...window].some((date) => (targets.dates as ReadonlySet<string>).has(date))
+        })
+  const digests = new Map<string, string>()
+  const blocked = new Map<string, string>()
+  const usable: Input[] = []
+  for (const input of relevant) {
+    if (signal?.aborted) throw new ParquetryError('ABORTED', `${definition.name}: export aborted`)
+    emit({ type: 'progress', dataset: definition.name, identity: input.identity, phase: 'digest', bytesRead: 0, bytes: input.bytes ?? 0 })
+    try {
+      digests.set(input.identity, await input.digest(signal ? { signal } : {}))
+      usable.push(input)
+    } catch (error) {
+      if (isParquetryError(error, 'ABORTED') || signal?.aborted) throw error
+      const message = `${input.identity}: ${(error as Error).message}`
+      result.failures.push({ input: input.identity, code: isParquetryError(error) ? error.code : 'SOURCE_READ_FAILED', message })
+      emit({ type: 'failure', dataset: definition.name, failure: result.failures.at(-1) as ExportDatasetResult['failures'][number] })
+      const window = probe.windowOf(input)
+      for (const date of window === 'any' ? existing.keys() : window) blocked.set(date, `input ${input.identity} could not be read`)
+    }
+  }
+  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread })
+  const inTargets = (date: string) => targets.dates === 'all' || targets.dates.has(date)
+
+  // Every date the inputs are known (or named) to feed, and every date with files.
+  const candidates = new Set<string>()
+  for (const input of usable) {
+    const cover = knowledge.coverOf(input)
+    if (cover !== 'any') for (const date of cover) if (inTargets(date)) candidates.add(date)
+  }
+  for (const date of existing.keys()) if (inTargets(date)) candidates.add(date)
+
+  const run: DatasetRun = {
+    compiled: dataset,
+    knowledge,
+    targets: targets.dates,
+    settings: {
+      storage: options.storage,
+      schema: definition.schema,
+      codec: options.codec ?? 'SNAPPY',
+      rowGroupSize: options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE,
+      write: !options.dryRun,
+    },
+    rejectPolicy: { ...(options.rejects?.maxRatio !== undefined ? { maxRatio: options.rejects.maxRatio } : {}), ...(options.rejects?.maxCount !== undefined ? { maxCount: options.rejects.maxCount } : {}) },
+    rejectsSink: rejectsSinkFor(definition.name, options),
+    rejectsLocation: (path) => describePath(options.rejects?.storage ?? options.storage, path),
+    blocked,
+    result,
+    emit,
+    signal,
+    reported: new Set(),
+    files: new Map(),
+  }
+
+  const stale = new Map<string, PlannedDate>()
+  const tentative: string[] = []
+  for (const date of [...candidates].sort()) {
+    const files = existing.get(date) ?? []
+    const expected = knowledge.expectedFor(date)
+    if (blocked.has(date)) {
+      for (const file of files) run.files.set(file.path, existingFileResult(definition.name, file, 'failed', `not rewritten: ${blocked.get(date)}`))
+      continue
+    }
+    if (expected.size === 0 || (!options.force && knowledge.isFresh(date, expected, definition.schema))) {
+      for (const file of files) run.files.set(file.path, existingFileResult(definition.name, file, 'skipped', 'already exists, skipping'))
+      continue
+    }
+    const gone = knowledge.goneFor(date)
+    if (gone.length > 0) {
+      const reason = `its file${files.length === 1 ? ' holds' : 's hold'} rows of ${gone.join(', ')}, which ${gone.length === 1 ? 'is' : 'are'} gone; rewriting would lose them (restore ${gone.length === 1 ? 'it' : 'them'} to rewrite)`
+      blocked.set(date, reason)
+      for (const file of files) run.files.set(file.path, existingFileResult(definition.name, file, 'failed', `not rewritten: ${reason}`))
+      continue
+    }
+    // Stale only because changed inputs might now feed it: decided by reading them (see isTentative).
+    if (!options.force && knowledge.isTentative(date, expected, definition.schema)) {
+      tentative.push(date)
+      continue
+    }
+    stale.set(date, { expected, files })
+  }
+  for (const file of run.files.values()) emit({ type: 'file', file })
+
+  // Inputs whose current content no footer knows (new or changed) are always read.
+  let dates = stale
+  let extra = usable.filter((input) => !knowledge.isKnown(input.identity))
+  for (let pass = 1; dates.size > 0 || extra.length > 0; pass++) {
+    if (pass > MAX_PASSES) throw new ParquetryError('WRITE_FAILED', `${definition.name}: rows kept turning up in dates already written after ${MAX_PASSES} passes; dates ${[...dates.keys()].join(', ')} were not rewritten`)
+    const needed = new Set([...dates.values()].flatMap((planned) => [...planned.expected]))
+    for (const input of extra) needed.add(input.identity)
+    const inputs = orderInputs(usable.filter((input) => needed.has(input.identity)), knowledge)
+    const discovered = await runPass(run, { dates, inputs })
+    // Dates a row reached too late: rewritten by a next pass from every input they need.
+    dates = new Map()
+    for (const [date, identities] of discovered) {
+      const expected = knowledge.expectedFor(date)
+      for (const identity of identities) expected.add(identity)
+      dates.set(date, { expected, files: existing.get(date) ?? [] })
+    }
+    extra = []
+  }
+  // Tentative dates no changed input gave rows to are as they were.
+  for (const date of tentative) {
+    for (const file of existing.get(date) ?? []) {
+      if (run.files.has(file.path)) continue
+      const skipped = existingFileResult(definition.name, file, 'skipped', 'already exists, skipping')
+      run.files.set(file.path, skipped)
+      emit({ type: 'file', file: skipped })
+    }
+  }
+  result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+}
+
+/** Read order: inputs that may feed any date first (their dates stay open until they are read), then by date, then identity. */
+function orderInputs(inputs: Input[], knowledge: DatasetKnowledge): Input[] {
+  const first = (input: Input): string => {
+    const cover = knowledge.coverOf(input)
+    if (cover === 'any') return ''
+    let lowest = '\uffff'
+    for (const date of cover) if (date < lowest) lowest = date
+    return lowest
+  }
+  return inputs
+    .map((input) => ({ input, key: first(input) }))
+    .sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : left.input.identity < right.input.identity ? -1 : 1))
+    .map((entry) => entry.input)
+}
+
+function rejectsSinkFor(dataset: string, options: ExportOptions): DatasetRun['rejectsSink'] {
+  const storage = options.rejects?.storage ?? options.storage
+  const prefix = options.rejects?.prefix ?? (options.rejects?.storage ? '' : '_rejects')
+  return (input: Input) => async () => storage.createSink(`${prefix ? `${prefix}/` : ''}${dataset}/${input.name}.rejects.ndjson`)
+}

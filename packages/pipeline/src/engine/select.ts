@@ -1,0 +1,35 @@
+import { dateRange } from '@parquetry/partitioner'
+import type { Input } from './definition.js'
+
+/** Which dates an export covers. */
+export type DateSelection =
+  | { kind: 'latest' }
+  | { kind: 'dates'; from: string; to: string }
+  | { kind: 'historical' }
+
+/** The partition dates a selection writes, and requested dates no input is named for. */
+export interface Targets {
+  /** Partition dates to write; `'all'` means every date the rows hold. */
+  dates: ReadonlySet<string> | 'all'
+  /** Requested dates that no input is named for (reported as missing). */
+  missingDates: string[]
+}
+
+/**
+ * The dates a selection covers: `dates` the range given; `historical` every
+ * date; `latest` the dates the newest dated input is named for (or, when no
+ * input names a date, every date its rows hold).
+ */
+export function targetsOf(inputs: readonly Input[], selection: DateSelection): Targets {
+  if (selection.kind === 'historical') return { dates: 'all', missingDates: [] }
+  const dated = inputs.filter((input) => input.dates.length > 0)
+  if (selection.kind === 'latest') {
+    if (dated.length === 0) return { dates: 'all', missingDates: [] }
+    const newest = dated.reduce((best, input) => ((input.dates.at(-1) as string) > (best.dates.at(-1) as string) ? input : best))
+    return { dates: new Set(newest.dates), missingDates: [] }
+  }
+  const dates = dateRange(selection.from, selection.to)
+  const named = new Set(dated.flatMap((input) => input.dates))
+  const undated = inputs.length - dated.length
+  return { dates: new Set(dates), missingDates: dated.length > 0 || undated === 0 ? dates.filter((date) => !named.has(date)) : [] }
+}

@@ -1,0 +1,125 @@
+import { ParquetryError, defineSchema, type DatasetSchema } from '@parquetry/schema'
+import type { Storage } from '@parquetry/storage'
+import type { ResolvedConfig, ResolvedDataset } from './config/schema.js'
+import { loadConfig } from './config/load.js'
+import { compileDataset, type DatasetDefinition } from './engine/definition.js'
+import { runExport, type ExportOptions } from './engine/run-export.js'
+import type { ExportResult } from './engine/types.js'
+import { todayIn } from './engine/zoned-date.js'
+import { fileInputs } from './inputs/file-inputs.js'
+import { fileReader } from './presets/file-readers.js'
+import { opsDataset } from './presets/ops.js'
+import { readStatus, type StatusReport } from './status/read-status.js'
+import { describePath, openStorage } from './storage.js'
+import { verifyDatasets, type VerifyReport } from './verify/verify.js'
+
+/** A dataset as the querier sees it: its view, schema and layout template (a `@parquetry/querier` DatasetLayout). */
+export interface DatasetLayoutInfo {
+  name: string
+  view: string
+  schema: DatasetSchema
+  template: string
+}
+
+/** A config made ready to run: its datasets as definitions, its output as a storage. */
+export interface Project {
+  readonly config: ResolvedConfig
+  /** Every dataset the config declares, enabled or not, in config order. */
+  readonly datasets: readonly DatasetDefinition[]
+  /** Where the Parquet files are. */
+  readonly storage: Storage
+  /**
+   * The datasets called `names` (default: the enabled ones).
+   *
+   * @throws ParquetryError `USAGE` naming an unknown dataset and the known ones.
+   */
+  select(names?: readonly string[]): DatasetDefinition[]
+  /** The querier's views: one per dataset, from the same definitions the export uses. */
+  layouts(names?: readonly string[]): DatasetLayoutInfo[]
+  /** Today in the config's time zone. */
+  today(now?: Date): string
+  /** Exports the named datasets (default: the enabled ones) with the config's settings. */
+  export(options?: Omit<ExportOptions, 'datasets' | 'storage'> & { datasets?: readonly string[] }): Promise<ExportResult>
+  /** `parquetry status`: the health of the files, "yesterday" in the config's time zone. */
+  status(options?: { datasets?: readonly string[]; now?: Date }): Promise<StatusReport>
+  /** `parquetry verify`: every file (or those of a date range) checked against its schema. */
+  verify(options?: { datasets?: readonly string[]; range?: { from: string; to: string } }): Promise<VerifyReport>
+  /** A storage path as people read it (an absolute file path, or an s3:// URL). */
+  describe(path: string): string
+  /** Releases the storage's connections. */
+  close(): Promise<void>
+}
+
+/** The definition of a dataset from its config entry: a preset's, or one the config declares. */
+export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>): DatasetDefinition {
+  if (dataset.kind === 'preset') {
+    return opsDataset(dataset.name, {
+      dir: dataset.inputDir,
+      pattern: dataset.pattern,
+      output: dataset.output,
+      view: dataset.view,
+      base: config.baseDir,
+      timezone: config.timezone,
+      ...(dataset.spread !== undefined ? { spread: dataset.spread } : {}),
+    })
+  }
+  const schema = defineSchema({ name: dataset.name, ...(dataset.description ? { description: dataset.description } : {}), columns: dataset.columns })
+  return {
+    name: dataset.name,
+    schema,
+    view: dataset.view,
+    inputs: fileInputs({ dir: dataset.inputDir, pattern: dataset.pattern, base: config.baseDir, read: fileReader(schema, dataset.format), ...(dataset.spread !== undefined ? { spread: dataset.spread } : {}) }),
+    partition: { template: dataset.output, dateColumn: dataset.dateColumn, timezone: config.timezone },
+  }
+}
+
+/**
+ * Opens a project: loads the config (or takes a resolved one), builds every
+ * dataset's definition and opens the output storage (local, or S3 for an
+ * `s3://` output). The CLI and the worker run everything through it.
+ *
+ * @throws ParquetryError `CONFIG_INVALID` for an invalid config or dataset.
+ */
+export async function openProject(options: { config: ResolvedConfig; env?: Readonly<Record<string, string | undefined>> } | { cwd: string; path?: string; env?: Readonly<Record<string, string | undefined>> }): Promise<Project> {
+  const config = 'config' in options ? options.config : await loadConfig({ cwd: options.cwd, ...(options.path ? { path: options.path } : {}), ...(options.env ? { env: options.env } : {}) })
+  const env = options.env ? { env: options.env } : {}
+  const datasets = config.datasets.map((dataset) => datasetFromConfig(dataset, config))
+  for (const definition of datasets) compileDataset(definition)
+  const storage = await openStorage(config.output, { s3: config.s3, ...env })
+  const rejectsStorage = config.rejects.dir === undefined ? undefined : await openStorage(config.rejects.dir, { s3: config.s3, ...env })
+  const select = (names?: readonly string[]) => {
+    if (!names || names.length === 0) return datasets.filter((_, index) => config.datasets[index]?.enabled)
+    return names.map((name) => {
+      const found = datasets.find((definition) => definition.name === name)
+      if (!found) throw new ParquetryError('USAGE', `unknown dataset ${JSON.stringify(name)}; known: ${datasets.map((definition) => definition.name).join(', ')}`)
+      return found
+    })
+  }
+  return {
+    config,
+    datasets,
+    storage,
+    select,
+    layouts: (names) => (names && names.length > 0 ? select(names) : datasets).map((definition) => ({ name: definition.name, view: definition.view ?? definition.name, schema: definition.schema, template: definition.partition.template })),
+    today: (now) => todayIn(config.timezone, now),
+    export: (exportOptions = {}) => {
+      const { datasets: names, ...rest } = exportOptions
+      return runExport({
+        codec: config.codec,
+        rowGroupSize: config.rowGroupSize,
+        rejects: { maxRatio: config.rejects.maxRatio, ...(config.rejects.maxCount !== undefined ? { maxCount: config.rejects.maxCount } : {}), ...(rejectsStorage ? { storage: rejectsStorage } : {}) },
+        ...rest,
+        datasets: select(names),
+        storage,
+      })
+    },
+    status: (statusOptions = {}) =>
+      readStatus({ storage, datasets: select(statusOptions.datasets), timezone: config.timezone, sizeWarningBytes: config.sizeWarningBytes, ...(statusOptions.now ? { now: statusOptions.now } : {}) }),
+    verify: (verifyOptions = {}) => verifyDatasets({ storage, datasets: select(verifyOptions.datasets), ...(verifyOptions.range ? { range: verifyOptions.range } : {}) }),
+    describe: (path) => describePath(storage, path),
+    close: async () => {
+      await storage.close()
+      await rejectsStorage?.close()
+    },
+  }
+}

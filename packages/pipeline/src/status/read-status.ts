@@ -1,0 +1,113 @@
+import { addDays } from '@parquetry/partitioner'
+import type { Storage } from '@parquetry/storage'
+import { readFooter } from '@parquetry/writer'
+import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
+import { listDatasetFiles, mapLimit } from '../engine/existing.js'
+import { sourceBytesOf } from '../engine/pass.js'
+import { todayIn } from '../engine/zoned-date.js'
+
+/** Health of one dataset's Parquet files. */
+export interface DatasetStatus {
+  dataset: string
+  /** Date of the newest file, by its partition. */
+  lastDate: string | undefined
+  /**
+   * The seed's daily check: is there a file for yesterday? `path` is that
+   * file's path, or the folder its files go to when the layout splits a day by column values.
+   */
+  yesterday: { date: string; path: string; exists: boolean }
+  files: number
+  bytes: number
+  rows: number
+  /** Space saved against the inputs, percent: 1 − bytes / input bytes, over files that record their inputs' size. */
+  averageRatio: number | undefined
+  /** Files that could not be read. */
+  unreadable: string[]
+}
+
+/** Everything `parquetry status` reports. */
+export interface StatusReport {
+  /** Where the files are (`file:///…` or `s3://…`). */
+  location: string
+  datasets: DatasetStatus[]
+  totalBytes: number
+  /** Over `sizeWarningBytes` (the seed's 5 GB alert). */
+  sizeWarning: string | undefined
+  /** Yesterday's file missing for a dataset, or an unreadable file. */
+  ok: boolean
+}
+
+/** Options for {@link readStatus}. */
+export interface StatusOptions {
+  storage: Storage
+  datasets: readonly DatasetDefinition[]
+  /** Time zone whose calendar decides "yesterday". Default `'UTC'`. */
+  timezone?: string
+  /** Warn above this many bytes stored. Default 5 GiB. */
+  sizeWarningBytes?: number
+  now?: Date
+}
+
+/**
+ * Reads the output tree through the storage: per dataset the newest date,
+ * whether yesterday's file exists (yesterday in the given time zone), file
+ * count, bytes, rows and average compression, from each file's footer (a
+ * ranged read on S3). Files are found from each dataset's layout.
+ */
+export async function readStatus(options: StatusOptions): Promise<StatusReport> {
+  const yesterday = addDays(todayIn(options.timezone ?? 'UTC', options.now), -1)
+  const sizeWarningBytes = options.sizeWarningBytes ?? 5 * 1024 ** 3
+  const datasets: DatasetStatus[] = []
+  for (const definition of options.datasets) {
+    const { layout } = compileDataset(definition)
+    const status: DatasetStatus = {
+      dataset: definition.name,
+      lastDate: undefined,
+      yesterday: { date: yesterday, path: layout.columns.length === 0 ? layout.render(yesterday) : layout.prefix(yesterday), exists: false },
+      files: 0,
+      bytes: 0,
+      rows: 0,
+      averageRatio: undefined,
+      unreadable: [],
+    }
+    const objects = []
+    for await (const object of listDatasetFiles(options.storage, layout)) objects.push(object)
+    let measuredBytes = 0
+    let inputBytes = 0
+    await mapLimit(objects, 8, async (object) => {
+      let handle
+      try {
+        handle = await options.storage.open(object.path)
+        const footer = await readFooter(handle)
+        if (footer.parquetry?.schemaName !== definition.schema.name) return
+        status.files++
+        status.bytes += object.size
+        status.rows += footer.numRows
+        const sourceBytes = sourceBytesOf(footer.parquetry.sources)
+        if (sourceBytes > 0) {
+          measuredBytes += object.size
+          inputBytes += sourceBytes
+        }
+        if (!status.lastDate || object.date > status.lastDate) status.lastDate = object.date
+        if (object.date === yesterday) status.yesterday.exists = true
+      } catch {
+        status.unreadable.push(object.path)
+      } finally {
+        await handle?.close()
+      }
+    })
+    status.unreadable.sort()
+    status.averageRatio = inputBytes > 0 ? Math.round((1 - measuredBytes / inputBytes) * 1000) / 10 : undefined
+    datasets.push(status)
+  }
+  const totalBytes = datasets.reduce((sum, dataset) => sum + dataset.bytes, 0)
+  const sizeWarning =
+    totalBytes > sizeWarningBytes ? `${(totalBytes / 1024 ** 3).toFixed(2)} GiB stored under ${options.storage.url}, over the ${(sizeWarningBytes / 1024 ** 3).toFixed(2)} GiB warning size` : undefined
+  return {
+    location: options.storage.url,
+    datasets,
+    totalBytes,
+    sizeWarning,
+    ok: datasets.every((dataset) => dataset.yesterday.exists && dataset.unreadable.length === 0),
+  }
+}
