@@ -1,26 +1,35 @@
-import { dateRange, renderOutputPath } from '@parquetry/partitioner'
-import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createLayout, dateRange } from '@parquetry/partitioner'
+import type { ObjectInfo, Storage } from '@parquetry/storage'
 import type { DatasetLayout } from './datasets.js'
 
-/**
- * The files of a dataset for a date range, built from its layout (one
- * rendered path per day, kept when it exists) rather than by globbing the
- * whole tree: with many small daily files, naming the files is what keeps a
- * date-range query fast.
- */
-export async function filesForRange(root: string, layout: DatasetLayout, range: { from: string; to: string }): Promise<string[]> {
-  const files: string[] = []
-  for (const date of dateRange(range.from, range.to)) {
-    const path = join(root, ...renderOutputPath(layout.template, { dataset: layout.name, date }).split('/'))
-    const info = await stat(path).catch(() => undefined)
-    if (info?.isFile()) files.push(path)
-  }
-  return files
+/** A dataset's files in a storage, and whether they are all the Parquet files under their folder. */
+export interface DatasetFiles {
+  /** The folder they lie under (`query_perf/`, `''` for the root). */
+  prefix: string
+  files: ObjectInfo[]
+  /** True when no other `.parquet` file lies under `prefix` (a glob of it reads exactly these files). */
+  alone: boolean
 }
 
-/** The glob of every file of a dataset: the template's first directory, recursively. */
-export function globFor(root: string, layout: DatasetLayout): string {
-  const top = layout.template.split('/')[0] as string
-  return `${root}/${top.includes('{') ? '' : `${top}/`}**/*.parquet`
+/**
+ * The files of a dataset, found through the storage from its layout: paths
+ * the layout renders, all of them or those of a date range (listed per date
+ * folder: with many small daily files, naming the files is what keeps a
+ * date-range query fast).
+ */
+export async function listLayoutFiles(storage: Storage, layout: DatasetLayout, range?: { from: string; to: string }): Promise<DatasetFiles> {
+  const compiled = createLayout({ template: layout.template, dataset: layout.name, columns: layout.schema.columns })
+  const dates = range ? new Set(dateRange(range.from, range.to)) : undefined
+  const prefixes = dates ? [...new Set([...dates].map((date) => compiled.prefix(date)))].sort() : [compiled.prefix()]
+  const folders = prefixes.filter((prefix, index) => !prefixes.some((other, otherIndex) => otherIndex !== index && other !== prefix && prefix.startsWith(other)))
+  const files: ObjectInfo[] = []
+  let others = 0
+  for (const folder of folders) {
+    for await (const object of storage.list(folder)) {
+      const match = compiled.match(object.path)
+      if (match && (!dates || dates.has(match.date))) files.push(object)
+      else if (object.path.endsWith('.parquet')) others++
+    }
+  }
+  return { prefix: prefixes.length === 1 ? (prefixes[0] as string) : '', files, alone: !dates && others === 0 && (prefixes[0] as string) !== '' }
 }

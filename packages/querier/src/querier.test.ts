@@ -1,17 +1,26 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { queryPerfSchema, indexAdvisorSchema, parseTimestampText, type Row } from '@parquetry/schema'
+import { queryPerfSchema, indexAdvisorSchema, optimizationSummarySchema, pageviewsSchema, queryPerfWeeklySchema, parseTimestampText, type Row } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { useTempDir } from '@parquetry/testing'
 import { writeParquet } from '@parquetry/writer'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { writeCatalog } from './catalog.js'
-import { defaultLayouts } from './datasets.js'
-import { filesForRange } from './files.js'
+import type { DatasetLayout } from './datasets.js'
+import { listLayoutFiles } from './files.js'
 import { Querier } from './querier.js'
 import { dailySummary, slowQueries, weeklyTrend } from './reports.js'
 
 const dir = useTempDir()
+
+// The ops preset's layouts (in the CLI they come from @parquetry/pipeline's definitions).
+const layouts: DatasetLayout[] = [
+  { name: 'query_perf', view: 'query_performance', schema: queryPerfSchema, template: 'query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet' },
+  { name: 'query_perf_weekly', view: 'query_perf_weekly', schema: queryPerfWeeklySchema, template: 'query_perf_weekly/year={yyyy}/month={mm}/query_perf_weekly_{yyyymmdd}.parquet' },
+  { name: 'index_advisor', view: 'index_recommendations', schema: indexAdvisorSchema, template: 'index_advisor/year={yyyy}/month={mm}/index_advisor_{yyyymmdd}.parquet' },
+  { name: 'optimization_summary', view: 'optimization_summary', schema: optimizationSummarySchema, template: 'optimization_summary/year={yyyy}/month={mm}/optimization_summary_{yyyymmdd}.parquet' },
+  { name: 'pageviews', view: 'pageviews', schema: pageviewsSchema, template: 'pageviews/project={project_slug}/date={date}/pageviews_{yyyymmdd}.parquet' },
+]
 
 // Known data: on day d (1..5 of October 2025), 10 queries with execution times d, 2d, ..., 10d ms.
 function dayRows(day: number): Row[] {
@@ -46,7 +55,7 @@ beforeAll(async () => {
 
 describe('Querier', () => {
   it('makes one view per dataset, seed names first, empty typed views where there are no files', async () => {
-    const querier = await Querier.create({ root: dir.path })
+    const querier = await Querier.create({ root: dir.path, layouts })
     try {
       expect(querier.views.map((view) => [view.dataset, view.view, view.files])).toEqual([
         ['query_perf', 'query_performance', 5],
@@ -68,7 +77,7 @@ describe('Querier', () => {
   })
 
   it('prunes by hive keys and binds parameters, never interpolating them', async () => {
-    const querier = await Querier.create({ root: dir.path })
+    const querier = await Querier.create({ root: dir.path, layouts })
     try {
       expect((await querier.query('SELECT count(*) AS n FROM query_performance WHERE year = $year AND month = $month AND date_partition = $day::DATE', { year: 2025, month: 10, day: '2025-10-03' })).rows).toEqual([{ n: 10 }])
       const hostile = "x' OR '1'='1"
@@ -80,7 +89,7 @@ describe('Querier', () => {
   })
 
   it("runs the seed's macros", async () => {
-    const querier = await Querier.create({ root: dir.path })
+    const querier = await Querier.create({ root: dir.path, layouts })
     try {
       const days = Math.round((Date.now() - Date.parse('2025-10-01T00:00:00Z')) / 86_400_000) + 1
       expect((await querier.query('SELECT avg_query_time($days) AS avg', { days })).rows).toEqual([{ avg: 16.5 }])
@@ -95,7 +104,7 @@ describe('Querier', () => {
 
 describe('reports', () => {
   it('daily-summary, slow-queries and weekly-trend return exact rows', async () => {
-    const querier = await Querier.create({ root: dir.path })
+    const querier = await Querier.create({ root: dir.path, layouts })
     try {
       expect(await dailySummary(querier)).toEqual([5, 4, 3, 2, 1].map((day) => ({ date_partition: `2025-10-0${day}`, query_count: 10, avg_execution_ms: 5.5 * day, max_execution_ms: 10 * day })))
       expect(await dailySummary(querier, { limit: 2 })).toHaveLength(2)
@@ -113,10 +122,9 @@ describe('reports', () => {
 
 describe('date ranges and catalogs', () => {
   it('lists the files of a range from the layout, and views restricted to it', async () => {
-    const layout = defaultLayouts[0]!
-    const files = await filesForRange(dir.path, layout, { from: '2025-09-30', to: '2025-10-02' })
-    expect(files).toEqual([1, 2].map((day) => join(dir.path, `query_perf/year=2025/month=10/query_perf_2025100${day}.parquet`)))
-    const querier = await Querier.create({ root: dir.path, range: { from: '2025-10-02', to: '2025-10-03' } })
+    const found = await listLayoutFiles(createLocalStorage({ root: dir.path }), layouts[0]!, { from: '2025-09-30', to: '2025-10-02' })
+    expect(found.files.map((file) => file.path)).toEqual([1, 2].map((day) => `query_perf/year=2025/month=10/query_perf_2025100${day}.parquet`))
+    const querier = await Querier.create({ root: dir.path, layouts, range: { from: '2025-10-02', to: '2025-10-03' } })
     try {
       expect(querier.views[0]?.files).toBe(2)
       expect((await querier.query('SELECT min(date_partition)::VARCHAR AS lo, max(date_partition)::VARCHAR AS hi, count(*) AS n FROM query_performance')).rows).toEqual([{ lo: '2025-10-02', hi: '2025-10-03', n: 20 }])
@@ -127,7 +135,7 @@ describe('date ranges and catalogs', () => {
 
   it('writes a catalog any DuckDB client opens with the views and macros', async () => {
     const path = join(dir.path, 'analytics.duckdb')
-    const { views } = await writeCatalog({ root: dir.path, path })
+    const { views } = await writeCatalog({ root: dir.path, layouts, path })
     expect(views.map((view) => view.view)).toContain('query_performance')
     const instance = await DuckDBInstance.create(path)
     const connection = await instance.connect()

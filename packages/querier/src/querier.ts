@@ -1,23 +1,31 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { ParquetryError, quoteIdentifier, wrapError } from '@parquetry/schema'
-import { resolve } from 'node:path'
-import { defaultLayouts, type DatasetLayout } from './datasets.js'
-import { filesForRange, globFor } from './files.js'
-import { emptyRelationSql, readParquetSql } from './sql.js'
+import { createLocalStorage, type Storage } from '@parquetry/storage'
+import { cacheObjects, cacheRootFor, defaultCacheDir } from './cache.js'
+import type { DatasetLayout } from './datasets.js'
+import { listLayoutFiles } from './files.js'
+import { emptyRelationSql, quoteLiteral, readParquetSql } from './sql.js'
 
 /** Options for {@link Querier.create}. */
 export interface QuerierOptions {
-  /** The dataset root (the export's output folder). */
-  root: string
-  /** Datasets, their views and layouts. Default: the ops datasets and pageviews. */
-  layouts?: readonly DatasetLayout[]
+  /** Where the files are: a storage (local, or S3 from `@parquetry/storage/s3`)... */
+  storage?: Storage
+  /** ...or a local folder (the export's output folder). */
+  root?: string
+  /** The datasets, their views and layouts: `project.layouts()` from @parquetry/pipeline. */
+  layouts: readonly DatasetLayout[]
   /**
-   * Restrict every view to the files named for these dates, listed from the
-   * layout instead of globbed (faster with many small files).
+   * Restrict every view to the files of these dates, listed from the layout
+   * instead of globbed (faster with many small files).
    */
   range?: { from: string; to: string }
   /** A DuckDB database file to create the views in (a catalog). Default: in memory. */
   database?: string
+  /** Where files of an S3 storage are downloaded to when DuckDB's httpfs is not available. Default `~/.cache/parquetry`. */
+  cacheDir?: string
+  /** Try DuckDB's httpfs extension to read S3 directly. Default true; without it (or when it does not load) files are downloaded. */
+  httpfs?: boolean
+  signal?: AbortSignal
 }
 
 /** A JSON-safe cell value. */
@@ -58,13 +66,14 @@ const integerTypes = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT'])
  * return no rows instead of "No files found".
  */
 export class Querier {
-  readonly root: string
+  /** Where the files are (`file:///…` or `s3://…`). */
+  readonly location: string
   readonly views: readonly ViewInfo[]
   readonly #instance: DuckDBInstance
   readonly #connection: DuckDBConnection
 
-  private constructor(root: string, instance: DuckDBInstance, connection: DuckDBConnection, views: ViewInfo[]) {
-    this.root = root
+  private constructor(location: string, instance: DuckDBInstance, connection: DuckDBConnection, views: ViewInfo[]) {
+    this.location = location
     this.#instance = instance
     this.#connection = connection
     this.views = views
@@ -76,7 +85,8 @@ export class Querier {
    * @throws ParquetryError `QUERY_FAILED` when DuckDB cannot start or a view cannot be made.
    */
   static async create(options: QuerierOptions): Promise<Querier> {
-    const root = resolve(options.root)
+    const storage = options.storage ?? createLocalStorage({ root: options.root ?? '.' })
+    const local = localRoot(storage)
     let instance: DuckDBInstance
     try {
       instance = await DuckDBInstance.create(options.database ?? ':memory:')
@@ -86,17 +96,16 @@ export class Querier {
     const connection = await instance.connect()
     const views: ViewInfo[] = []
     try {
-      for (const layout of options.layouts ?? defaultLayouts) {
-        let files: string[] | undefined
-        let count: number
-        if (options.range) {
-          files = await filesForRange(root, layout, options.range)
-          count = files.length
-        } else {
-          const reader = await connection.runAndReadAll('SELECT count(*) AS n FROM glob($1)', [globFor(root, layout)])
-          count = Number(reader.getRowObjects()[0]?.['n'] ?? 0)
-        }
-        const source = count === 0 ? emptyRelationSql(layout.schema, layout.template) : `SELECT * FROM ${readParquetSql(files ?? globFor(root, layout), layout.template)}`
+      // S3 without httpfs: the files a view needs are downloaded into a cache keyed by ETag.
+      const remote = local === undefined ? await remoteAccess(connection, storage, options) : undefined
+      for (const layout of options.layouts) {
+        const found = await listLayoutFiles(storage, layout, options.range)
+        let files: string | string[]
+        if (local !== undefined) files = found.alone ? `${local}/${found.prefix}**/*.parquet` : found.files.map((file) => `${local}/${file.path}`)
+        else if (remote?.kind === 'httpfs') files = found.files.map((file) => `${remote.url}/${file.path}`)
+        else files = await cacheObjects(storage, found.files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
+        const count = found.files.length
+        const source = count === 0 ? emptyRelationSql(layout) : `SELECT * FROM ${readParquetSql(files, layout)}`
         await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(layout.view)} AS ${source}`)
         views.push({ dataset: layout.name, view: layout.view, files: count, source })
       }
@@ -104,9 +113,9 @@ export class Querier {
     } catch (error) {
       connection.closeSync()
       instance.closeSync()
-      throw wrapError(error, 'QUERY_FAILED', `cannot create the views over ${root}`)
+      throw wrapError(error, 'QUERY_FAILED', `cannot create the views over ${storage.url}`)
     }
-    return new Querier(root, instance, connection, views)
+    return new Querier(storage.url, instance, connection, views)
   }
 
   /**
@@ -152,3 +161,38 @@ export class Querier {
   }
 }
 
+
+/** The folder of a local storage (DuckDB reads it directly), or undefined for a remote one. */
+function localRoot(storage: Storage): string | undefined {
+  const local = storage as Storage & { root?: unknown; resolvePath?: unknown }
+  return storage.url.startsWith('file:') && typeof local.root === 'string' ? local.root : undefined
+}
+
+/**
+ * How DuckDB reaches an S3 storage: through httpfs when it loads (it is not
+ * downloaded here: only an extension already installed is used), with a
+ * secret from the storage's settings and the AWS variables; otherwise the
+ * caller downloads the files.
+ */
+async function remoteAccess(connection: DuckDBConnection, storage: Storage, options: QuerierOptions): Promise<{ kind: 'httpfs'; url: string } | { kind: 'download' }> {
+  const s3 = storage as Storage & { bucket?: string; prefix?: string; settings?: { region: string; endpoint: string | undefined; forcePathStyle: boolean } }
+  if (options.httpfs === false || !storage.url.startsWith('s3://') || !s3.settings) return { kind: 'download' }
+  try {
+    await connection.run('LOAD httpfs')
+  } catch {
+    return { kind: 'download' }
+  }
+  const env = process.env
+  const parts = [`TYPE s3`, `REGION ${quoteLiteral(s3.settings.region)}`]
+  if (env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']) {
+    parts.push(`KEY_ID ${quoteLiteral(env['AWS_ACCESS_KEY_ID'])}`, `SECRET ${quoteLiteral(env['AWS_SECRET_ACCESS_KEY'])}`)
+    if (env['AWS_SESSION_TOKEN']) parts.push(`SESSION_TOKEN ${quoteLiteral(env['AWS_SESSION_TOKEN'])}`)
+  }
+  if (s3.settings.endpoint) {
+    const endpoint = new URL(s3.settings.endpoint)
+    parts.push(`ENDPOINT ${quoteLiteral(endpoint.host)}`, `USE_SSL ${endpoint.protocol === 'https:'}`)
+  }
+  if (s3.settings.forcePathStyle) parts.push(`URL_STYLE 'path'`)
+  await connection.run(`CREATE OR REPLACE SECRET parquetry_s3 (${parts.join(', ')})`)
+  return { kind: 'httpfs', url: storage.url }
+}

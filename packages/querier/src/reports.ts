@@ -56,11 +56,12 @@ export interface WeeklyTrendRow {
 }
 
 /**
- * The seed's weekly check: per day of the 7 days ending `endDate` (default
- * today, UTC), queries and mean execution time, oldest first.
+ * The seed's weekly check: per day of the 7 days ending `endDate` (give
+ * today in the dataset's time zone: `project.today()`), queries and mean
+ * execution time, oldest first.
  */
-export async function weeklyTrend(querier: Querier, options: { endDate?: string } = {}): Promise<WeeklyTrendRow[]> {
-  const end = options.endDate ?? new Date().toISOString().slice(0, 10)
+export async function weeklyTrend(querier: Querier, options: { endDate: string }): Promise<WeeklyTrendRow[]> {
+  const end = options.endDate
   const result = await querier.query(
     `SELECT
   date_partition::VARCHAR AS date_partition,

@@ -1,34 +1,47 @@
+import { createLayout } from '@parquetry/partitioner'
 import { quoteIdentifier, toDuckDbType, type DatasetSchema } from '@parquetry/schema'
+import type { DatasetLayout } from './datasets.js'
 
 /** A SQL string literal (`'it''s'`). */
 export function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
 }
 
-/** Hive keys in a template (`year`, `month`, `date`, ...), typed for DuckDB so every file agrees. */
-export function hiveTypes(template: string): Record<string, string> {
+const integerTokens = new Set(['yyyy', 'mm', 'dd', 'yyyymmdd', 'yyyyww'])
+
+/**
+ * The hive keys of a layout (`year`, `month`, `date`, `currency`, ...) and
+ * their DuckDB types, so every file agrees: `{date}` is a DATE, the other
+ * date tokens INTEGERs, `{dataset}` VARCHAR, a `{column}` the column's type.
+ */
+export function hiveTypes(layout: DatasetLayout): Record<string, string> {
   const types: Record<string, string> = {}
-  for (const [, key, value] of template.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=\{([a-z]+)\}/g)) {
-    types[key as string] = value === 'date' ? 'DATE' : value === 'yyyy' || value === 'mm' || value === 'dd' || value === 'yyyymmdd' || value === 'yyyyww' ? 'INTEGER' : 'VARCHAR'
+  const compiled = createLayout({ template: layout.template, dataset: layout.name, columns: layout.schema.columns })
+  for (const token of compiled.tokens) {
+    if (!token.hiveKey) continue
+    const column = layout.schema.columns.find((candidate) => candidate.name === token.name)
+    types[token.hiveKey] =
+      token.kind === 'column' && column ? toDuckDbType(column) : token.name === 'date' ? 'DATE' : integerTokens.has(token.name) ? 'INTEGER' : 'VARCHAR'
   }
   return types
 }
 
 /**
  * `read_parquet(...)` over files (a glob or an explicit list), with hive
- * partitioning on and the hive keys typed from the template.
+ * partitioning on and the hive keys typed from the layout.
  */
-export function readParquetSql(files: string | readonly string[], template: string): string {
+export function readParquetSql(files: string | readonly string[], layout: DatasetLayout): string {
   const source = typeof files === 'string' ? quoteLiteral(files) : `[${files.map(quoteLiteral).join(', ')}]`
-  const types = Object.entries(hiveTypes(template))
+  const types = Object.entries(hiveTypes(layout))
   const typed = types.length > 0 ? `, hive_types = {${types.map(([key, type]) => `${quoteLiteral(key)}: ${type}`).join(', ')}}` : ''
   return `read_parquet(${source}, hive_partitioning = true${typed})`
 }
 
-/** A typed relation with the schema's columns and no rows: the view of a dataset that has no files yet. */
-export function emptyRelationSql(schema: DatasetSchema, template: string): string {
+/** A typed relation with the schema's columns (and hive keys) and no rows: the view of a dataset that has no files yet. */
+export function emptyRelationSql(layout: DatasetLayout): string {
+  const schema: DatasetSchema = layout.schema
   const columns = schema.columns.map((column) => `CAST(NULL AS ${toDuckDbType(column)}) AS ${quoteIdentifier(column.name)}`)
-  for (const [key, type] of Object.entries(hiveTypes(template))) {
+  for (const [key, type] of Object.entries(hiveTypes(layout))) {
     if (!schema.columns.some((column) => column.name === key)) columns.push(`CAST(NULL AS ${type}) AS ${quoteIdentifier(key)}`)
   }
   return `SELECT ${columns.join(', ')} WHERE false`
