@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { ParquetryError } from '@parquetry/schema'
+import { processIo } from './io.js'
 import { runCli } from './run-cli.js'
 
 // A closed pipe (`parquetry ... | head`) is the reader saying it has enough: stop quietly.
@@ -7,13 +9,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-// Ctrl-C or a scheduler's SIGTERM: exit through process.exit so that files
-// being written are discarded (storage removes their temp files on exit).
+// Ctrl-C or a scheduler's SIGTERM aborts the run through the same signal
+// `--timeout` uses: the export discards every file it has not finished
+// (temp files, S3 uploads) and the process exits 130 or 143. A second signal
+// exits at once.
+const controller = new AbortController()
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (controller.signal.aborted) process.exit(code)
     process.stderr.write(`parquetry: ${signal}, stopping; files not yet complete are discarded\n`)
-    process.exit(code)
+    controller.abort(Object.assign(new ParquetryError('ABORTED', `stopped by ${signal}`), { signal }))
   })
 }
 
-process.exitCode = await runCli(process.argv.slice(2))
+process.exitCode = await runCli(process.argv.slice(2), processIo(controller.signal))

@@ -13,7 +13,7 @@ import { runVerifyCommand, verifyUsage } from './commands/verify.js'
 import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
-  export: { summary: 'export the ops datasets to partitioned, verified Parquet', usage: exportUsage, run: runExportCommand },
+  export: { summary: 'export the datasets to partitioned, verified Parquet (local or S3)', usage: exportUsage, run: runExportCommand },
   status: { summary: "health of the exported files (yesterday's export, sizes, compression)", usage: statusUsage, run: (args, io) => runStatusCommand(args, io) },
   query: { summary: 'run SQL in DuckDB over the datasets (bound --param values)', usage: queryUsage, run: runQueryCommand },
   report: { summary: 'daily-summary, slow-queries or weekly-trend', usage: reportUsage, run: runReportCommand },
@@ -69,6 +69,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     const message = error instanceof Error ? error.message : String(error)
     if (json) io.stdout.write(JSON.stringify({ error: message, code }) + '\n')
     else io.stderr.write(`parquetry ${name}: ${message}\n${code === 'USAGE' ? `\n${command.usage}` : ''}`)
+    if (code === 'ABORTED' && io.signal?.aborted) return signalExitCode(io.signal)
     return code === 'USAGE' ? 2 : 1
   }
+}
+
+/** 130 after Ctrl-C, 143 after SIGTERM (the shell's 128 + signal number), else 1. */
+function signalExitCode(signal: AbortSignal): number {
+  const reason = signal.reason as { signal?: string } | undefined
+  return reason?.signal === 'SIGINT' ? 130 : reason?.signal === 'SIGTERM' ? 143 : 1
 }

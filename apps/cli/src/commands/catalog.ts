@@ -1,9 +1,10 @@
 import { writeCatalog } from '@parquetry/querier'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { loadCliConfig, parseCommandArgs, toJson } from '../args.js'
+import { toJson } from '../args.js'
+import { commonFlags, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
-import { layoutsOf } from './querier-setup.js'
+import { withProject } from '../project.js'
 
 export const catalogUsage = `Usage: parquetry catalog --out FILE [--json] [--config FILE]
 
@@ -11,17 +12,19 @@ Writes a DuckDB database file holding the views and macros over the exported
 datasets, so that the duckdb CLI, Grafana's DuckDB data source or any DuckDB
 client opens them with no setup:  duckdb analytics.duckdb -c "SELECT * FROM slow_queries(250)"
 Write it again after a dataset's first export (its view is empty until then).
+On an s3:// output the views read the files downloaded into the query cache.
 `
 
 /** `parquetry catalog`. */
 export async function runCatalogCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { out: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } }, z.object({ out: z.string().min(1), json: z.boolean().default(false), config: z.string().optional() }))
-  const config = await loadCliConfig(io, values.config)
-  const result = await writeCatalog({ root: config.outputDir, layouts: layoutsOf(config), path: resolve(io.cwd, values.out) })
-  if (values.json) io.stdout.write(`${toJson({ path: result.path, views: result.views.map(({ dataset, view, files }) => ({ dataset, view, files })) })}\n`)
-  else {
-    io.stdout.write(`Wrote ${result.path}\n`)
-    for (const view of result.views) io.stdout.write(`  ${view.view.padEnd(22)} ${view.files} file${view.files === 1 ? '' : 's'}${view.files === 0 ? ' (empty until the first export)' : ''}\n`)
-  }
-  return 0
+  const { values } = parseFlags(args, { ...commonFlags, out: flag.string(z.string().min(1)) }, { positionals: false })
+  return withProject(io, values.config, async (project) => {
+    const result = await writeCatalog({ storage: project.storage, layouts: project.layouts(), cacheDir: project.config.cacheDir, path: resolve(io.cwd, values.out) })
+    if (values.json) io.stdout.write(`${toJson({ path: result.path, views: result.views.map(({ dataset, view, files }) => ({ dataset, view, files })) })}\n`)
+    else {
+      io.stdout.write(`Wrote ${result.path}\n`)
+      for (const view of result.views) io.stdout.write(`  ${view.view.padEnd(22)} ${view.files} file${view.files === 1 ? '' : 's'}${view.files === 0 ? ' (empty until the first export)' : ''}\n`)
+    }
+    return 0
+  })
 }

@@ -1,17 +1,16 @@
+import { addDays, createLayout } from '@parquetry/partitioner'
+import { getOpsPreset } from '@parquetry/pipeline'
+import { dailySummary, Querier } from '@parquetry/querier'
 import { queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { writeParquet } from '@parquetry/writer'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { addDays } from '@parquetry/partitioner'
 import { generateQueryPerfDay, queryPerfCsv } from '../demo/generate-query-perf.js'
-import { dateFlag } from '../args.js'
+import { dateValue, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 import { formatLogLine, formatRatio } from '../output/log-line.js'
 import { formatTable } from '../output/table.js'
-import { usageError } from '../usage-error.js'
-import { runValidationQuery } from './validation-query.js'
 
 export const demoUsage = `Usage: parquetry demo [--out DIR] [--days N] [--rows N] [--start YYYY-MM-DD] [--json]
 
@@ -26,48 +25,36 @@ back with DuckDB and prints its schema and the seed's validation query.
   --json              print one JSON result instead of text
 `
 
-const demoOptionsSchema = z.object({
-  out: z.string().min(1).default('parquetry-demo'),
-  days: z.coerce.number().int().min(1).max(366).default(7),
-  rows: z.coerce.number().int().min(0).max(10_000_000).default(1000),
-  start: dateFlag.default('2025-10-22'),
-  json: z.boolean().default(false),
-})
+const demoFlags = {
+  out: flag.string(z.string().min(1).default('parquetry-demo')),
+  days: flag.string(z.coerce.number().int().min(1).max(366).default(7)),
+  rows: flag.string(z.coerce.number().int().min(0).max(10_000_000).default(1000)),
+  start: flag.string(dateValue.default('2025-10-22')),
+  json: flag.boolean(),
+}
 
 /** `parquetry demo`: writes sample data and shows what DuckDB reads back. */
 export async function runDemo(args: string[], io: CliIo): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      options: { out: { type: 'string' }, days: { type: 'string' }, rows: { type: 'string' }, start: { type: 'string' }, json: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }).values
-  } catch (error) {
-    throw usageError((error as Error).message)
-  }
-  const checked = demoOptionsSchema.safeParse(parsed)
-  if (!checked.success) {
-    const issue = checked.error.issues[0]
-    throw usageError(`--${issue?.path.join('.')}: ${issue?.message}`)
-  }
-  const options = checked.data
+  const options = parseFlags(args, demoFlags, { positionals: false }).values
   const root = resolve(io.cwd, options.out)
   const storage = createLocalStorage({ root })
+  // The ops preset's query_perf layout and view: the seed's.
+  const preset = getOpsPreset('query_perf') as NonNullable<ReturnType<typeof getOpsPreset>>
+  const layout = createLayout({ template: preset.output, dataset: preset.name })
 
   const files = []
   for (let offset = 0; offset < options.days; offset++) {
     const date = addDays(options.start, offset)
     const rows = generateQueryPerfDay({ date, rows: options.rows })
     const csvBytes = Buffer.byteLength(queryPerfCsv(rows))
-    const [year, month, day] = date.split('-') as [string, string, string]
-    const name = `query_perf_${year}${month}${day}.parquet`
+    const path = layout.render(date)
+    const name = path.split('/').at(-1) as string
     const result = await writeParquet({
       schema: queryPerfSchema,
       rows,
-      sink: await storage.createSink(`query_perf/year=${year}/month=${month}/${name}`),
-      sources: [{ identity: `demo:query_perf_daily_${year}${month}${day}.csv`, bytes: csvBytes }],
+      sink: await storage.createSink(path),
+      sources: [{ identity: `demo:query_perf_daily_${date.replaceAll('-', '')}.csv`, bytes: csvBytes }],
+      ...(io.signal ? { signal: io.signal } : {}),
     })
     const ratio = formatRatio(csvBytes, result.bytes)
     files.push({ file: name, path: result.path, rows: result.rows, bytes: result.bytes, csv_bytes: csvBytes, ratio })
@@ -78,14 +65,10 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  const { DuckDBInstance } = await import('@duckdb/node-api')
-  const instance = await DuckDBInstance.create(':memory:')
-  const connection = await instance.connect()
+  const querier = await Querier.create({ storage, layouts: [{ name: preset.name, view: preset.view, schema: preset.schema, template: preset.output }] })
   try {
-    const glob = `${root}/query_perf/**/*.parquet`
-    const described = (await connection.runAndReadAll('DESCRIBE SELECT * FROM read_parquet($1)', [glob])).getRowObjectsJson()
-    const schemaRows = described.map((row) => ({ column_name: row['column_name'], column_type: row['column_type'] }))
-    const validationRows = await runValidationQuery(root)
+    const schemaRows = (await querier.describe(preset.name)).map((column) => ({ column_name: column.name, column_type: column.type }))
+    const validationRows = (await dailySummary(querier)).map((row) => ({ ...row, avg_execution_ms: Math.round(row.avg_execution_ms * 100) / 100 }))
     if (options.json) {
       io.stdout.write(JSON.stringify({ root, files, schema: schemaRows, validation: validationRows }) + '\n')
     } else {
@@ -95,8 +78,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`\nThe seed's validation query:\n${formatTable(validationRows)}`)
     }
   } finally {
-    connection.closeSync()
-    instance.closeSync()
+    querier.close()
   }
   return 0
 }

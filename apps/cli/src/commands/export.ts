@@ -1,18 +1,23 @@
-import { runExport, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult } from '@parquetry/pipeline'
+import { compileDataset, type DatasetDefinition, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult, type Project } from '@parquetry/pipeline'
+import { dailySummary } from '@parquetry/querier'
 import { formatLocation } from '@parquetry/sources'
 import { z } from 'zod'
-import { dateFlag, formatBytes, loadCliConfig, parseCommandArgs, toJson } from '../args.js'
+import { formatBytes, toJson } from '../args.js'
+import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 import { formatLogLine } from '../output/log-line.js'
 import { createProgressBar } from '../output/progress.js'
+import { formatTable } from '../output/table.js'
+import { openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
-import { printValidationQuery } from './validation-query.js'
 
 export const exportUsage = `Usage: parquetry export [dataset...] [--date YYYY-MM-DD | --from D --to D | --historical]
                         [--dry-run] [--force] [--json] [--summary] [--timeout S] [--config FILE]
 
-Exports the ops datasets (query_perf, query_perf_weekly, index_advisor,
-optimization_summary) to partitioned Parquet, one file per dataset and day.
+Exports the config's datasets (default: the ops datasets query_perf,
+query_perf_weekly, index_advisor, optimization_summary) to partitioned,
+verified Parquet, locally or on S3. An unchanged rerun parses nothing and
+writes nothing: "already exists, skipping".
 
   dataset...     datasets to export (default: every enabled one)
   --date D       the day D (YYYY-MM-DD)
@@ -30,79 +35,55 @@ optimization_summary) to partitioned Parquet, one file per dataset and day.
 Exit status: 0 success (skips included), 1 failure, 2 usage error.
 `
 
-const exportFlags = z.object({
-  date: dateFlag.optional(),
-  from: dateFlag.optional(),
-  to: dateFlag.optional(),
-  historical: z.boolean().default(false),
-  'dry-run': z.boolean().default(false),
-  force: z.boolean().default(false),
-  json: z.boolean().default(false),
-  summary: z.boolean().default(false),
-  timeout: z.coerce.number().positive().optional(),
-  config: z.string().optional(),
-})
+const exportFlags = {
+  ...commonFlags,
+  ...dateRangeFlags,
+  historical: flag.boolean(),
+  'dry-run': flag.boolean(),
+  force: flag.boolean(),
+  summary: flag.boolean(),
+  timeout: flag.string(z.coerce.number().positive().optional()),
+}
 
-function selectionOf(values: z.infer<typeof exportFlags>): DateSelection {
-  const chosen = [values.date !== undefined, values.from !== undefined || values.to !== undefined, values.historical].filter(Boolean).length
-  if (chosen > 1) throw usageError('choose one of --date, --from/--to and --historical')
-  if (values.date) return { kind: 'dates', from: values.date, to: values.date }
-  if (values.from !== undefined || values.to !== undefined) {
-    if (!values.from || !values.to) throw usageError('--from and --to go together')
-    if (values.from > values.to) throw usageError(`--from ${values.from} is after --to ${values.to}`)
-    return { kind: 'dates', from: values.from, to: values.to }
-  }
+function selectionOf(values: { date?: string | undefined; from?: string | undefined; to?: string | undefined; historical: boolean }): DateSelection {
+  const range = dateRangeOf(values)
+  if (range && values.historical) throw usageError('choose one of --date, --from/--to and --historical')
+  if (range) return { kind: 'dates', ...range }
   return values.historical ? { kind: 'historical' } : { kind: 'latest' }
 }
 
 /** `parquetry export`. */
 export async function runExportCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    {
-      date: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      historical: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      force: { type: 'boolean' },
-      json: { type: 'boolean' },
-      summary: { type: 'boolean' },
-      timeout: { type: 'string' },
-      config: { type: 'string' },
-    },
-    exportFlags,
-  )
+  const { values, positionals } = parseFlags(args, exportFlags)
   const selection = selectionOf(values)
-  const config = await loadCliConfig(io, values.config)
   const dryRun = values['dry-run']
-  const progress = createProgressBar(io, { enabled: !values.json })
-  const onEvent = values.json ? undefined : (event: ExportEvent) => printEvent(event, io, dryRun, progress)
-  const controller = new AbortController()
-  const timer = values.timeout ? setTimeout(() => controller.abort(), values.timeout * 1000) : undefined
-  const result = await runExport({
-    config,
-    ...(positionals.length > 0 ? { datasets: positionals } : {}),
-    selection,
-    dryRun,
-    force: values.force,
-    signal: controller.signal,
-    ...(onEvent ? { onEvent } : {}),
-  }).finally(() => clearTimeout(timer))
-  progress.done()
-  if (values.json) {
-    io.stdout.write(`${toJson(result)}\n`)
-  } else {
-    printSummary(result, io)
-    if (values.summary && !dryRun) await printValidationQuery(io, config.outputDir)
-  }
-  return result.ok ? 0 : 1
+  return withProject(io, values.config, async (project) => {
+    const progress = createProgressBar(io, { enabled: !values.json })
+    const onEvent = values.json ? undefined : (event: ExportEvent) => printEvent(event, io, dryRun, progress)
+    const signals = [io.signal, values.timeout ? AbortSignal.timeout(values.timeout * 1000) : undefined].filter((signal): signal is AbortSignal => signal !== undefined)
+    const result = await project.export({
+      ...(positionals.length > 0 ? { datasets: positionals } : {}),
+      selection,
+      dryRun,
+      force: values.force,
+      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      ...(onEvent ? { onEvent } : {}),
+    })
+    progress.done()
+    if (values.json) {
+      io.stdout.write(`${toJson(result)}\n`)
+    } else {
+      printSummary(result, io)
+      if (values.summary && !dryRun) await printValidationQuery(project, io)
+    }
+    return result.ok ? 0 : 1
+  })
 }
 
 function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: ReturnType<typeof createProgressBar>): void {
   switch (event.type) {
     case 'progress':
-      if (event.bytesRead < event.bytes) progress.update(`${event.dataset} ${event.identity}`, event.bytesRead, event.bytes)
+      if (event.bytesRead < event.bytes) progress.update(`${event.phase === 'digest' ? 'checking' : 'reading'} ${event.dataset} ${event.identity}`, event.bytesRead, event.bytes)
       else progress.done()
       return
     case 'input':
@@ -115,22 +96,35 @@ function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: Re
     case 'rejects': {
       progress.done()
       const { rejects } = event
-      io.stderr.write(
-        `${formatLogLine(rejects.overThreshold ? 'ERROR' : 'WARN', 'export:parquet', {
-          dataset: event.dataset,
-          input: rejects.input,
-          rejected: rejects.rejected,
-          of: rejects.read,
-          ...(rejects.rejectsFile ? { rejects_file: rejects.rejectsFile } : {}),
-        })}\n`,
-      )
-      for (const reject of rejects.examples.slice(0, 5)) io.stderr.write(`  ${formatLocation(reject.location)}: ${reject.reason}\n`)
-      if (rejects.rejected > 5) io.stderr.write(`  ... and ${rejects.rejected - 5} more\n`)
+      if (rejects.rejected > 0) {
+        io.stderr.write(
+          `${formatLogLine(rejects.overThreshold ? 'ERROR' : 'WARN', 'export:parquet', {
+            dataset: event.dataset,
+            input: rejects.input,
+            rejected: rejects.rejected,
+            of: rejects.read,
+            ...(rejects.rejectsFile ? { rejects_file: rejects.rejectsFile } : {}),
+          })}\n`,
+        )
+        for (const reject of rejects.examples.slice(0, 5)) io.stderr.write(`  ${formatLocation(reject.location)}: ${reject.reason}\n`)
+        if (rejects.rejected > 5) io.stderr.write(`  ... and ${rejects.rejected - 5} more\n`)
+      }
+      if (rejects.skipped > 0) {
+        io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, input: rejects.input, skipped_lines: rejects.skipped })}\n`)
+        for (const skip of rejects.skips.slice(0, 5)) io.stderr.write(`  ${formatLocation(skip.location)}: ${skip.reason}${skip.raw ? `: ${JSON.stringify(skip.raw)}` : ''}\n`)
+        if (rejects.skipped > 5) io.stderr.write(`  ... and ${rejects.skipped - 5} more\n`)
+      }
       return
     }
     case 'file':
       progress.done()
       printFile(event.file, io, dryRun)
+      return
+    case 'failure':
+      progress.done()
+      io.stderr.write(
+        `${formatLogLine('ERROR', 'export:parquet', { dataset: event.dataset, ...(event.failure.input ? { input: event.failure.input } : {}), ...(event.failure.path ? { file: event.failure.path } : {}), code: event.failure.code, error: event.failure.message })}\n`,
+      )
       return
     case 'dataset-error':
       progress.done()
@@ -143,6 +137,7 @@ function printFile(file: ExportFileResult, io: CliIo, dryRun: boolean): void {
   if (dryRun) {
     if (file.status === 'skipped') io.stdout.write(`⊘ ${file.file} already exists, skipping\n`)
     else if (file.status === 'failed') io.stdout.write(`✗ ${file.file}: ${file.reason}\n`)
+    else if (file.status === 'would-remove') io.stdout.write(`→ Would remove ${file.path} (${file.reason})\n`)
     else io.stdout.write(`→ Would create ${file.file} (${file.rows.toLocaleString('en-US')} rows)\n`)
     return
   }
@@ -152,6 +147,8 @@ function printFile(file: ExportFileResult, io: CliIo, dryRun: boolean): void {
     )
   } else if (file.status === 'skipped') {
     io.stdout.write(`${formatLogLine('INFO', 'export:parquet', { file: file.file })} already exists, skipping\n`)
+  } else if (file.status === 'removed') {
+    io.stdout.write(`${formatLogLine('INFO', 'export:parquet', { removed: file.path, reason: file.reason ?? '' })}\n`)
   } else {
     io.stderr.write(`${formatLogLine('ERROR', 'export:parquet', { file: file.file, rows: file.rows, error: file.reason ?? 'failed' })}\n`)
   }
@@ -165,7 +162,25 @@ function printSummary(result: ExportResult, io: CliIo): void {
   const parts = [`${result.written} new file${result.written === 1 ? '' : 's'}`]
   if (result.skipped > 0) parts.push(`${result.skipped} skipped`)
   if (result.failed > 0) parts.push(`${result.failed} failed`)
+  const inputs = result.datasets.reduce((sum, dataset) => sum + dataset.failures.filter((failure) => failure.input).length, 0)
+  if (inputs > 0) parts.push(`${inputs} input${inputs === 1 ? '' : 's'} unreadable`)
   const errors = result.datasets.filter((dataset) => dataset.error).length
   if (errors > 0) parts.push(`${errors} dataset${errors === 1 ? '' : 's'} failed`)
   io.stdout.write(`${result.ok ? '✓ Export complete' : '✗ Export finished with failures'} (${parts.join(', ')}) in ${(result.durationMs / 1000).toFixed(1)} s\n`)
+}
+
+/** Seed 000's validation query (the querier's daily summary) over the query_perf files. */
+async function printValidationQuery(project: Project, io: CliIo): Promise<void> {
+  if (!project.datasets.some((dataset) => dataset.name === 'query_perf')) {
+    io.stdout.write("\nThe seed's validation query needs the query_perf dataset, which this config does not export.\n")
+    return
+  }
+  const querier = await openQuerier(project, io, { datasets: ['query_perf'] })
+  try {
+    const rows = (await dailySummary(querier)).map((row) => ({ ...row, avg_execution_ms: Math.round(row.avg_execution_ms * 100) / 100 }))
+    const folder = compileDataset(project.select(['query_perf'])[0] as DatasetDefinition).layout.prefix().replace(/\/$/, '')
+    io.stdout.write(`\nThe seed's validation query over ${folder ? project.describe(folder) : project.config.output}:\n${rows.length > 0 ? formatTable(rows) : '(no query_perf files)\n'}`)
+  } finally {
+    querier.close()
+  }
 }

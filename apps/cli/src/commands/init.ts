@@ -3,7 +3,7 @@ import { ParquetryError } from '@parquetry/schema'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
-import { parseCommandArgs } from '../args.js'
+import { flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 
 export const initUsage = `Usage: parquetry init [--dir D] [--force]
@@ -14,7 +14,7 @@ with seed 000's paths spelled out. Refuses to overwrite one without --force.
 
 /** `parquetry init`. */
 export async function runInitCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(args, { dir: { type: 'string' }, force: { type: 'boolean' } }, z.object({ dir: z.string().default('.'), force: z.boolean().default(false) }))
+  const { values } = parseFlags(args, { dir: flag.string(z.string().default('.')), force: flag.boolean() }, { positionals: false })
   const directory = resolve(io.cwd, values.dir)
   const path = join(directory, CONFIG_FILE_NAME)
   await mkdir(directory, { recursive: true })

@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -46,8 +47,14 @@ describe('parquetry query', () => {
   })
 
   it('returns no rows for a dataset with no files, and exits 1 on bad SQL, 2 on bad usage', async () => {
-    const empty = await cli('query', 'SELECT * FROM pageviews')
+    // A dataset with no files yet has a typed, empty view.
+    await writeFile(
+      join(dir.path, 'orders.config.json'),
+      JSON.stringify({ datasets: { orders: { format: 'csv', input: 'orders', pattern: 'orders_{date}.csv', columns: [{ name: 'day', type: 'date', nullable: false }], dateColumn: 'day', output: 'orders/{date}.parquet' } } }),
+    )
+    const empty = await cli('query', 'SELECT * FROM orders', '--config', 'orders.config.json')
     expect(empty).toMatchObject({ code: 0, out: '' })
+    expect(JSON.parse((await cli('query', 'SELECT typeof(day) AS t FROM (SELECT * FROM orders UNION ALL SELECT DATE \'2025-01-01\')', '--config', 'orders.config.json')).out)).toEqual({ t: 'DATE' })
     const bad = await cli('query', 'SELECT * FROM nope')
     expect(bad.code).toBe(1)
     expect(bad.err).toMatch(/parquetry query: query failed: Catalog Error: Table with name nope does not exist/)

@@ -1,25 +1,27 @@
 import type { DuckDBValue } from '@duckdb/node-api'
 import { z } from 'zod'
-import { dateFlag, parseCommandArgs } from '../args.js'
+import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
+import { openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
-import { openQuerier } from './querier-setup.js'
 
 export const queryUsage = `Usage: parquetry query "SQL" [--format table|csv|json|ndjson] [--param name=value]...
-                       [--from D --to D] [--config FILE]
+                       [--date D | --from D --to D] [--config FILE]
 
-Runs SQL in DuckDB over the exported datasets: views query_performance,
-index_recommendations, query_perf_weekly, optimization_summary, pageviews,
-and the macros avg_query_time(days) and slow_queries(threshold_ms).
+Runs SQL in DuckDB over the exported datasets: one view per dataset of the
+config (the ops preset's are query_performance, index_recommendations,
+query_perf_weekly, optimization_summary; a dataset of your own is its name),
+hive keys typed, and the macros avg_query_time(days) and
+slow_queries(threshold_ms). On an s3:// output the files a view needs are
+downloaded into a cache keyed by ETag.
 
   --param name=value  binds $name (repeatable); never pasted into the SQL.
                       The value is a number, true/false or null when it
                       reads as one, else text; text:VALUE forces text.
   --format F          table on a terminal, ndjson when piped (default)
-  --from D --to D     build the views from the files of these days only
+  --date D, --from D --to D   build the views from the files of these days only
 `
-
 
 /** A `--param` value, typed the way it reads. */
 export function parseParamValue(text: string): DuckDBValue {
@@ -34,35 +36,28 @@ export function parseParamValue(text: string): DuckDBValue {
   return text
 }
 
+/** `--format` of the commands that print rows. */
+export const formatFlag = { format: flag.string(z.enum(['table', 'csv', 'json', 'ndjson']).optional()) }
+
 /** `parquetry query`. */
 export async function runQueryCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    { format: { type: 'string' }, param: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
-    z.object({
-      format: z.enum(['table', 'csv', 'json', 'ndjson']).optional(),
-      param: z.array(z.string()).default([]),
-      from: dateFlag.optional(),
-      to: dateFlag.optional(),
-      config: z.string().optional(),
-      json: z.boolean().default(false),
-    }),
-  )
+  const { values, positionals } = parseFlags(args, { ...commonFlags, ...dateRangeFlags, ...formatFlag, param: flag.multiple(z.array(z.string()).default([])) })
   if (positionals.length !== 1) throw usageError('give exactly one SQL statement (quote it)')
-  if ((values.from === undefined) !== (values.to === undefined)) throw usageError('--from and --to go together')
+  const range = dateRangeOf(values)
   const params: Record<string, DuckDBValue> = {}
   for (const entry of values.param) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(entry)
     if (!match) throw usageError(`--param ${JSON.stringify(entry)}: expected name=value`)
     params[match[1] as string] = parseParamValue(match[2] as string)
   }
-  const range = values.from && values.to ? { from: values.from, to: values.to } : undefined
-  const { querier } = await openQuerier({ cwd: io.cwd, config: values.config, range })
-  try {
-    const result = await querier.query(positionals[0] as string, Object.keys(params).length > 0 ? params : undefined)
-    writeRows(io, result.rows, result.columns.map((column) => column.name), values.json ? 'json' : values.format)
-  } finally {
-    querier.close()
-  }
-  return 0
+  return withProject(io, values.config, async (project) => {
+    const querier = await openQuerier(project, io, { range })
+    try {
+      const result = await querier.query(positionals[0] as string, Object.keys(params).length > 0 ? params : undefined)
+      writeRows(io, result.rows, result.columns.map((column) => column.name), values.json ? 'json' : values.format)
+    } finally {
+      querier.close()
+    }
+    return 0
+  })
 }
