@@ -16,10 +16,10 @@ interface Published {
 // Every published package and an export each must have, checked from ESM and CJS.
 const expectedExports: Record<string, string[]> = {
   '@parquetry/schema': ['defineSchema', 'createRowParser', 'queryPerfSchema', 'pageviewsSchema', 'ParquetryError'],
-  '@parquetry/storage': ['createLocalStorage', 'normalizeObjectPath'],
-  '@parquetry/partitioner': ['encodePartitionValue', 'renderOutputPath', 'matchInputName'],
+  '@parquetry/storage': ['createLocalStorage', 'normalizeObjectPath', 'parseS3Url'],
+  '@parquetry/partitioner': ['encodePartitionValue', 'renderOutputPath', 'matchInputName', 'createLayout'],
   '@parquetry/querier': ['Querier', 'dailySummary', 'writeCatalog'],
-  '@parquetry/pipeline': ['runExport', 'loadConfig', 'readStatus', 'configJsonSchema'],
+  '@parquetry/pipeline': ['runExport', 'openProject', 'fileInputs', 'inputsFrom', 'opsDataset', 'loadConfig', 'readStatus', 'verifyDatasets', 'configJsonSchema'],
   '@parquetry/sources': ['readCsv', 'readJson', 'readJsonl', 'readEventLog', 'validateRecords', 'assertRejects'],
   '@parquetry/writer': ['writeParquet', 'ParquetFileWriter', 'readFooter'],
   '@parquetry/cli': ['runCli', 'formatLogLine'],
@@ -71,6 +71,17 @@ describe('published packages', () => {
     const cjs = execFileSync(process.execPath, ['-e', `const m = require('${name}'); ${check}`], { cwd: project, encoding: 'utf8' })
     expect(Number(esm)).toBeGreaterThanOrEqual(names.length)
     expect(cjs).toBe(esm)
+  })
+
+  it('@parquetry/storage/s3 loads the AWS SDK; @parquetry/storage and @parquetry/pipeline do not', () => {
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import { createS3Storage } from '@parquetry/storage/s3'; process.stdout.write(typeof createS3Storage)`], { cwd: project, encoding: 'utf8' })
+    expect(esm).toBe('function')
+    // With the SDK made unresolvable, the main entries still load: they never import it.
+    const hook = `data:text/javascript,${encodeURIComponent('export async function resolve(specifier, context, next) { if (specifier.startsWith("@aws-sdk/")) throw new Error("blocked " + specifier); return next(specifier, context) }')}`
+    const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hook)})`)}`
+    const loaded = execFileSync(process.execPath, ['--import', register, '--input-type=module', '-e', `await import('@parquetry/storage'); await import('@parquetry/pipeline'); process.stdout.write('ok')`], { cwd: project, encoding: 'utf8' })
+    expect(loaded).toBe('ok')
+    expect(() => execFileSync(process.execPath, ['--import', register, '--input-type=module', '-e', `await import('@parquetry/storage/s3')`], { cwd: project, encoding: 'utf8', stdio: 'pipe' })).toThrow(/blocked @aws-sdk\/client-s3/)
   })
 
   it('the tarballs hold dist and README, no sources or tests', () => {
