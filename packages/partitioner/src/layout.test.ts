@@ -18,6 +18,7 @@ describe('createLayout', () => {
     expect(orders.render('2025-10-28', { currency: '../../etc' })).toBe('orders/currency=%2E.%2F..%2Fetc/date=2025-10-28/orders_20251028.parquet')
     expect(orders.render('2025-10-28', { currency: null })).toBe('orders/currency=__HIVE_DEFAULT_PARTITION__/date=2025-10-28/orders_20251028.parquet')
     expect(orders.columns).toEqual(['currency'])
+    expect(orders.pattern('2025-10-28')).toBe('orders/currency=*/date=2025-10-28/orders_20251028.parquet')
     expect(orders.tokens.map((token) => [token.name, token.kind, token.hiveKey])).toEqual([
       ['currency', 'column', 'currency'],
       ['date', 'date', 'date'],

@@ -50,6 +50,8 @@ export interface Layout {
   render(date: string, values?: Readonly<Record<string, TypedValue | undefined>>): string
   /** The date and values of a path this layout renders, or undefined for any other path. */
   match(path: string): PathMatch | undefined
+  /** The paths of a date's files as a glob: each column token becomes a `*`. */
+  pattern(date: string): string
   /**
    * The folder every file of `date` (or, without a date, of the dataset) lies
    * under: the template rendered up to its first token that is not known.
@@ -165,5 +167,10 @@ export function createLayout(options: LayoutOptions): Layout {
     return folder.replace(tokenPattern, (_, name: string) => encodePartitionValue(name === 'dataset' ? dataset : (dates as Record<string, string>)[name] as string))
   }
 
-  return Object.freeze({ template, dataset, tokens: Object.freeze(tokens), columns: Object.freeze(columns), render, match, prefix })
+  const pattern = (date: string): string => {
+    const dates = dateTokenValues(date)
+    return template.replace(tokenPattern, (_, name: string) => (name in dates ? encodePartitionValue(dates[name as DateToken]) : name === 'dataset' ? encodePartitionValue(dataset) : '*'))
+  }
+
+  return Object.freeze({ template, dataset, tokens: Object.freeze(tokens), columns: Object.freeze(columns), render, match, prefix, pattern })
 }

@@ -15,6 +15,8 @@ export interface SourceInfo {
   bytes?: number
   /** Rows of this source in this file. */
   rows?: number
+  /** Rows the source gave in all (its share of `bytes` in this file is `rows / sourceRows`). */
+  sourceRows?: number
   /**
    * Every date the source's rows fell on when it was read (its fan-out across
    * files), so that a later run knows, without parsing it again, which files

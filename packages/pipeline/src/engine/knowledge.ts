@@ -14,7 +14,7 @@ export type Cover = ReadonlySet<string> | 'any'
  */
 export class DatasetKnowledge {
   readonly inputs: ReadonlyMap<string, Input>
-  readonly existing: ReadonlyMap<string, readonly ExistingFile[]>
+  readonly #existing: Map<string, readonly ExistingFile[]>
   readonly #digests: ReadonlyMap<string, string>
   readonly #spread: number
   // identity → digest → dates its rows fell on, as footers recorded them (or as this run found).
@@ -23,7 +23,7 @@ export class DatasetKnowledge {
   constructor(options: { inputs: readonly Input[]; digests: ReadonlyMap<string, string>; existing: ReadonlyMap<string, readonly ExistingFile[]>; spread: number }) {
     this.inputs = new Map(options.inputs.map((input) => [input.identity, input]))
     this.#digests = options.digests
-    this.existing = options.existing
+    this.#existing = new Map(options.existing)
     this.#spread = options.spread
     // Footers written before fan-outs were recorded (no `dates`) teach nothing: those inputs are planned by their window.
     for (const files of options.existing.values()) {
@@ -31,6 +31,16 @@ export class DatasetKnowledge {
         for (const source of file.footer?.parquetry?.sources ?? []) if (source.checksum && source.dates) this.learn(source.identity, source.checksum, source.dates)
       }
     }
+  }
+
+  /** The files each date has (as read before the run, or refreshed). */
+  get existing(): ReadonlyMap<string, readonly ExistingFile[]> {
+    return this.#existing
+  }
+
+  /** Replaces what is known of a date's files (after this run wrote some). */
+  refresh(date: string, files: readonly ExistingFile[]): void {
+    this.#existing.set(date, files)
   }
 
   digestOf(identity: string): string | undefined {
@@ -69,7 +79,7 @@ export class DatasetKnowledge {
 
   /** The sources each file of `date` lists. */
   #listedBy(date: string): Map<string, SourceInfo>[] {
-    return (this.existing.get(date) ?? []).map((file) => new Map((file.footer?.parquetry?.sources ?? []).map((source) => [source.identity, source])))
+    return (this.#existing.get(date) ?? []).map((file) => new Map((file.footer?.parquetry?.sources ?? []).map((source) => [source.identity, source])))
   }
 
   /** Whether an input's current content is known not to feed `date`. */
@@ -82,8 +92,10 @@ export class DatasetKnowledge {
 
   /**
    * The inputs present now that a date's files must be made from: those
-   * whose cover holds the date, and those its existing files list (but for
-   * a listing of no rows by an input now known not to feed the date).
+   * whose cover holds the date, and those its existing files list — but not
+   * a listing of an input whose current content is known not to feed the
+   * date, when that listing gave no rows, or when the input is undated (a
+   * report or log whose earlier versions' rows stand: see {@link isTentative}).
    */
   expectedFor(date: string): Set<string> {
     const expected = new Set<string>()
@@ -93,7 +105,9 @@ export class DatasetKnowledge {
     }
     for (const listed of this.#listedBy(date)) {
       for (const [identity, source] of listed) {
-        if (!this.inputs.has(identity) || (source.rows === 0 && this.#knownNotToFeed(identity, date))) continue
+        const input = this.inputs.get(identity)
+        if (!input) continue
+        if (source.checksum !== this.#digests.get(identity) && (source.rows === 0 || input.dates.length === 0) && this.#knownNotToFeed(identity, date)) continue
         expected.add(identity)
       }
     }
@@ -116,7 +130,7 @@ export class DatasetKnowledge {
   }
 
   #readable(date: string, schema: { name: string; fingerprint: string }): boolean {
-    return (this.existing.get(date) ?? []).every((file) => {
+    return (this.#existing.get(date) ?? []).every((file) => {
       const recorded = file.footer?.parquetry
       return recorded !== undefined && recorded.schemaName === schema.name && recorded.fingerprint === schema.fingerprint
     })
@@ -128,15 +142,17 @@ export class DatasetKnowledge {
    * lists every expected input at its current digest.
    */
   isFresh(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }): boolean {
-    if ((this.existing.get(date) ?? []).length === 0 || !this.#readable(date, schema)) return false
+    if ((this.#existing.get(date) ?? []).length === 0 || !this.#readable(date, schema)) return false
     return this.#listedBy(date).every((listed) => [...expected].every((identity) => listed.get(identity)?.checksum === this.#digests.get(identity)))
   }
 
   /**
    * Whether a stale date is stale only because inputs never seen at their
    * current content might feed it — inputs that gave its files no rows
-   * before. Such a date is not rebuilt up front: the changed inputs are read,
-   * and the date is rewritten only if one of them turns out to give it rows.
+   * before, or undated inputs (an index advisor report rewritten every day,
+   * an event log that is appended to or rotated), whose earlier versions'
+   * rows stand. Such a date is not rebuilt up front: the changed inputs are
+   * read, and the date is rewritten only if one of them gives it rows.
    */
   isTentative(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }): boolean {
     if (!this.#readable(date, schema)) return false
@@ -145,7 +161,7 @@ export class DatasetKnowledge {
       for (const listed of listedBy) {
         const source = listed.get(identity)
         if (source?.checksum === this.#digests.get(identity)) continue
-        if (this.isKnown(identity) || (source !== undefined && source.rows !== 0)) return false
+        if (this.isKnown(identity) || (source !== undefined && source.rows !== 0 && this.inputs.get(identity)?.dates.length !== 0)) return false
       }
       if (listedBy.length === 0 && this.isKnown(identity)) return false
     }

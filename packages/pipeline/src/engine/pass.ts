@@ -1,3 +1,4 @@
+import type { Layout } from '@parquetry/partitioner'
 import { isParquetryError, ParquetryError, type Row } from '@parquetry/schema'
 import { checkRejects, validateRecords, type ByteSink, type RejectPolicy } from '@parquetry/sources'
 import type { SourceInfo } from '@parquetry/writer'
@@ -21,11 +22,19 @@ export interface DatasetRun {
   rejectsLocation: (path: string) => string
   /** Dates that must not be written (an input they need is gone or unreadable), with why. */
   blocked: Map<string, string>
+  /**
+   * Marks a date that cannot be rewritten without losing rows (its files hold
+   * rows of inputs that are gone) as blocked, reporting its files; returns
+   * whether it did.
+   */
+  blockIfGone: (date: string) => boolean
   result: ExportDatasetResult
   emit: (event: ExportEvent) => void
   signal: AbortSignal | undefined
   /** Inputs whose rejects and rows outside the dates were already reported (by an earlier pass). */
   reported: Set<string>
+  /** Inputs that could not be read, with why: the dates they may feed are not written. */
+  failedInputs: Map<string, string>
   /** Results by path (a later pass may replace an earlier one). */
   files: Map<string, ExportFileResult>
 }
@@ -55,16 +64,21 @@ export function sourceBytesOf(sources: readonly SourceInfo[]): number {
   return Math.round(sources.reduce((sum, source) => sum + ((source.bytes ?? 0) * (source.rows ?? 0)) / Math.max(1, source.sourceRows ?? source.rows ?? 1), 0))
 }
 
+/** How a file is named in logs: its name, or its whole path when the layout splits a day by column values. */
+export function fileLabel(layout: Layout, path: string): string {
+  return layout.columns.length > 0 ? path : basename(path)
+}
+
 /** A file result from what is known of a file already stored (skipped, failed or removed). */
-export function existingFileResult(dataset: string, file: ExistingFile, status: ExportFileResult['status'], reason: string): ExportFileResult {
+export function existingFileResult(dataset: CompiledDataset, file: ExistingFile, status: ExportFileResult['status'], reason: string): ExportFileResult {
   const sources = file.footer?.parquetry?.sources ?? []
   const sourceBytes = sourceBytesOf(sources)
   const ratio = ratioOf(sourceBytes, file.size)
   return {
-    dataset,
+    dataset: dataset.definition.name,
     date: file.date,
     path: file.path,
-    file: basename(file.path),
+    file: fileLabel(dataset.layout, file.path),
     status,
     rows: file.footer?.numRows ?? 0,
     bytes: file.size,
@@ -109,17 +123,22 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     ;(fanOut.get(input.identity) as Set<string>).add(date)
     let work = works.get(date)
     if (!work) {
+      // An input read by an earlier pass of this run had all its rows placed then.
+      if (!firstRead) return undefined
       if (run.targets !== 'all' && !run.targets.has(date)) {
-        if (firstRead) {
-          run.result.rowsOutsideDates++
-          run.result.outsideDates[date] = (run.result.outsideDates[date] ?? 0) + 1
-        }
+        run.result.rowsOutsideDates++
+        run.result.outsideDates[date] = (run.result.outsideDates[date] ?? 0) + 1
         return undefined
       }
       // Already stored in a date that is up to date, or in one that must not be touched.
-      if (knowledge.holds(date, input.identity) || run.blocked.has(date)) return undefined
+      if (knowledge.holds(date, input.identity) || run.blocked.has(date) || run.blockIfGone(date)) return undefined
       const expected = knowledge.expectedFor(date)
       expected.add(input.identity)
+      const unreadable = [...expected].find((identity) => run.failedInputs.has(identity))
+      if (unreadable !== undefined) {
+        add(date, { expected, files: knowledge.existing.get(date) ?? [] }).failed = run.failedInputs.get(unreadable)
+        return undefined
+      }
       // A date no plan foresaw can be written now only if every other input it needs is still to be read.
       if (![...expected].every((identity) => identity === input.identity || notStarted.has(identity))) {
         discover(date, input.identity)
@@ -147,9 +166,10 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   }
 
   const failInput = (identity: string, code: string, message: string, dates: (work: DateWork) => boolean) => {
+    run.failedInputs.set(identity, `not written: input ${identity} could not be read`)
     run.result.failures.push({ input: identity, code, message })
     run.emit({ type: 'failure', dataset: definition.name, failure: { input: identity, code, message } })
-    for (const work of works.values()) if (!work.finished && work.failed === undefined && dates(work)) work.failed = message
+    for (const work of works.values()) if (!work.finished && work.failed === undefined && dates(work)) work.failed = run.failedInputs.get(identity)
   }
 
   const readInput = async (input: Input): Promise<void> => {
@@ -187,7 +207,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
       const code = isParquetryError(error) ? error.code : 'SOURCE_READ_FAILED'
       // What was read of it is incomplete: no date it may feed is written.
-      failInput(input.identity, code, `${input.identity}: ${(error as Error).message}`, (work) => work.expected.has(input.identity))
+      const message = (error as Error).message
+      failInput(input.identity, code, message.includes(input.identity) ? message : `${input.identity}: ${message}`, (work) => work.expected.has(input.identity))
       return
     }
     const summary = validated.summary
@@ -243,13 +264,13 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     if (work.failed !== undefined) {
       for (const partition of partitions) await partition.abort()
       const reason = work.failed
-      for (const partition of partitions) record({ ...newFileResult(definition.name, work, partition, []), status: 'failed', reason })
-      for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(definition.name, file, 'failed', `not rewritten: ${reason}`))
+      for (const partition of partitions) record({ ...newFileResult(compiled, work, partition, []), status: 'failed', reason })
+      for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `not rewritten: ${reason}`))
       return
     }
     for (const partition of partitions) {
       const sources = sourcesOf(work, partition)
-      const base = newFileResult(definition.name, work, partition, sources)
+      const base = newFileResult(compiled, work, partition, sources)
       if (!settings.write || !partition.writer) {
         record({ ...base, status: 'would-write' })
         continue
@@ -273,11 +294,11 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     for (const file of work.files) {
       if (work.partitions.has(file.path)) continue
       if (!settings.write) {
-        record(existingFileResult(definition.name, file, 'would-remove', 'its inputs no longer give it rows'))
+        record(existingFileResult(compiled, file, 'would-remove', 'its inputs no longer give it rows'))
         continue
       }
       await settings.storage.remove(file.path)
-      record(existingFileResult(definition.name, file, 'removed', 'its inputs no longer give it rows'))
+      record(existingFileResult(compiled, file, 'removed', 'its inputs no longer give it rows'))
     }
   }
 
@@ -299,12 +320,12 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   return discovered
 }
 
-function newFileResult(dataset: string, work: DateWork, partition: Partition, sources: SourceInfo[]): ExportFileResult {
+function newFileResult(dataset: CompiledDataset, work: DateWork, partition: Partition, sources: SourceInfo[]): ExportFileResult {
   return {
-    dataset,
+    dataset: dataset.definition.name,
     date: work.date,
     path: partition.path,
-    file: basename(partition.path),
+    file: fileLabel(dataset.layout, partition.path),
     status: 'would-write',
     rows: partition.rows,
     sourceBytes: sourceBytesOf(sources),

@@ -162,6 +162,19 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       write: !options.dryRun,
     },
     rejectPolicy: { ...(options.rejects?.maxRatio !== undefined ? { maxRatio: options.rejects.maxRatio } : {}), ...(options.rejects?.maxCount !== undefined ? { maxCount: options.rejects.maxCount } : {}) },
+    blockIfGone: (date) => {
+      const gone = knowledge.goneFor(date)
+      if (gone.length === 0) return false
+      const files = knowledge.existing.get(date) ?? []
+      const reason = `its file${files.length === 1 ? ' holds' : 's hold'} rows of ${gone.join(', ')}, which ${gone.length === 1 ? 'is' : 'are'} gone; rewriting would lose them (restore ${gone.length === 1 ? 'it' : 'them'} to rewrite)`
+      blocked.set(date, reason)
+      for (const file of files) {
+        const failed = existingFileResult(dataset, file, 'failed', `not rewritten: ${reason}`)
+        run.files.set(file.path, failed)
+        if (planned) emit({ type: 'file', file: failed })
+      }
+      return true
+    },
     rejectsSink: rejectsSinkFor(definition.name, options),
     rejectsLocation: (path) => describePath(options.rejects?.storage ?? options.storage, path),
     blocked,
@@ -169,27 +182,23 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     emit,
     signal,
     reported: new Set(),
+    failedInputs: new Map(),
     files: new Map(),
   }
 
   const stale = new Map<string, PlannedDate>()
   const tentative: string[] = []
+  // Results are emitted once planning is done; after that, as they happen.
+  let planned = false
   for (const date of [...candidates].sort()) {
     const files = existing.get(date) ?? []
     const expected = knowledge.expectedFor(date)
     if (blocked.has(date)) {
-      for (const file of files) run.files.set(file.path, existingFileResult(definition.name, file, 'failed', `not rewritten: ${blocked.get(date)}`))
+      for (const file of files) run.files.set(file.path, existingFileResult(dataset, file, 'failed', `not rewritten: ${blocked.get(date)}`))
       continue
     }
     if (expected.size === 0 || (!options.force && knowledge.isFresh(date, expected, definition.schema))) {
-      for (const file of files) run.files.set(file.path, existingFileResult(definition.name, file, 'skipped', 'already exists, skipping'))
-      continue
-    }
-    const gone = knowledge.goneFor(date)
-    if (gone.length > 0) {
-      const reason = `its file${files.length === 1 ? ' holds' : 's hold'} rows of ${gone.join(', ')}, which ${gone.length === 1 ? 'is' : 'are'} gone; rewriting would lose them (restore ${gone.length === 1 ? 'it' : 'them'} to rewrite)`
-      blocked.set(date, reason)
-      for (const file of files) run.files.set(file.path, existingFileResult(definition.name, file, 'failed', `not rewritten: ${reason}`))
+      for (const file of files) run.files.set(file.path, existingFileResult(dataset, file, 'skipped', 'already exists, skipping'))
       continue
     }
     // Stale only because changed inputs might now feed it: decided by reading them (see isTentative).
@@ -197,9 +206,11 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       tentative.push(date)
       continue
     }
+    if (run.blockIfGone(date)) continue
     stale.set(date, { expected, files })
   }
   for (const file of run.files.values()) emit({ type: 'file', file })
+  planned = true
 
   // Inputs whose current content no footer knows (new or changed) are always read.
   let dates = stale
@@ -208,14 +219,20 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     if (pass > MAX_PASSES) throw new ParquetryError('WRITE_FAILED', `${definition.name}: rows kept turning up in dates already written after ${MAX_PASSES} passes; dates ${[...dates.keys()].join(', ')} were not rewritten`)
     const needed = new Set([...dates.values()].flatMap((planned) => [...planned.expected]))
     for (const input of extra) needed.add(input.identity)
-    const inputs = orderInputs(usable.filter((input) => needed.has(input.identity)), knowledge)
+    const inputs = orderInputs(usable.filter((input) => needed.has(input.identity) && !run.failedInputs.has(input.identity)), knowledge)
     const discovered = await runPass(run, { dates, inputs })
-    // Dates a row reached too late: rewritten by a next pass from every input they need.
+    // Dates a row reached too late: rewritten by a next pass from every input they need,
+    // over the files they have now (this run may have written some).
     dates = new Map()
-    for (const [date, identities] of discovered) {
-      const expected = knowledge.expectedFor(date)
-      for (const identity of identities) expected.add(identity)
-      dates.set(date, { expected, files: existing.get(date) ?? [] })
+    if (discovered.size > 0) {
+      const current = options.dryRun ? existing : await readExistingFiles(options.storage, layout, discovered.keys())
+      for (const [date, identities] of discovered) {
+        knowledge.refresh(date, current.get(date) ?? [])
+        if (run.blockIfGone(date)) continue
+        const expected = knowledge.expectedFor(date)
+        for (const identity of identities) expected.add(identity)
+        dates.set(date, { expected, files: current.get(date) ?? [] })
+      }
     }
     extra = []
   }
@@ -223,7 +240,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   for (const date of tentative) {
     for (const file of existing.get(date) ?? []) {
       if (run.files.has(file.path)) continue
-      const skipped = existingFileResult(definition.name, file, 'skipped', 'already exists, skipping')
+      const skipped = existingFileResult(dataset, file, 'skipped', 'already exists, skipping')
       run.files.set(file.path, skipped)
       emit({ type: 'file', file: skipped })
     }

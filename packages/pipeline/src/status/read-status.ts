@@ -13,7 +13,7 @@ export interface DatasetStatus {
   lastDate: string | undefined
   /**
    * The seed's daily check: is there a file for yesterday? `path` is that
-   * file's path, or the folder its files go to when the layout splits a day by column values.
+   * file's path, or their glob when the layout splits a day by column values.
    */
   yesterday: { date: string; path: string; exists: boolean }
   files: number
@@ -63,7 +63,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
     const status: DatasetStatus = {
       dataset: definition.name,
       lastDate: undefined,
-      yesterday: { date: yesterday, path: layout.columns.length === 0 ? layout.render(yesterday) : layout.prefix(yesterday), exists: false },
+      yesterday: { date: yesterday, path: layout.pattern(yesterday), exists: false },
       files: 0,
       bytes: 0,
       rows: 0,

@@ -18,7 +18,7 @@ export interface VerifyReport {
   /** Every file verified and no requested date without a file. */
   ok: boolean
   files: VerifiedFile[]
-  /** Requested dates with no file: the path it would have, or the folder a split day's files go to. */
+  /** Requested dates with no file: the path it would have (a glob when the layout splits a day by column values). */
   missing: { dataset: string; date: string; path: string }[]
 }
 
@@ -48,7 +48,7 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
     for await (const object of listDatasetFiles(options.storage, layout, dates)) found.push(object)
     if (dates) {
       const present = new Set(found.map((object) => object.date))
-      for (const date of dates) if (!present.has(date)) missing.push({ dataset: name, date, path: layout.columns.length === 0 ? layout.render(date) : layout.prefix(date) })
+      for (const date of dates) if (!present.has(date)) missing.push({ dataset: name, date, path: layout.pattern(date) })
     }
     for (const { path } of found) {
       let object
