@@ -6,6 +6,8 @@ export interface S3Settings {
   endpoint?: string
   region?: string
   forcePathStyle?: boolean
+  /** Multipart part size in bytes (at least 5 MiB). Default 8 MiB. */
+  partSize?: number
 }
 
 /**

@@ -84,6 +84,7 @@ export const configFileSchema = z.strictObject({
       endpoint: z.string().url().optional().describe('Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, else AWS).'),
       region: z.string().min(1).optional().describe('Region (default: AWS_REGION, else us-east-1).'),
       forcePathStyle: z.boolean().optional().describe('Path-style URLs (default: true when an endpoint is set).'),
+      partSize: z.number().int().min(5 * 1024 * 1024).optional().describe('Multipart part size in bytes, at least 5 MiB (default 8 MiB).'),
     })
     .optional()
     .describe('S3 settings for an s3:// output; credentials come from the standard AWS variables and profiles, never from this file.'),
@@ -144,7 +145,7 @@ export interface ResolvedConfig {
   /** `dir`: an absolute folder or s3:// location; undefined means `<output>/_rejects`. */
   rejects: { maxRatio: number; maxCount: number | undefined; dir: string | undefined }
   sizeWarningBytes: number
-  s3: { endpoint?: string; region?: string; forcePathStyle?: boolean }
+  s3: { endpoint?: string; region?: string; forcePathStyle?: boolean; partSize?: number }
   cacheDir: string
   datasets: ResolvedDataset[]
 }
