@@ -25,7 +25,11 @@ export interface S3StorageOptions {
   region?: string
   /** Path-style URLs (`endpoint/bucket/key`). Default: true when an endpoint is set, else false. */
   forcePathStyle?: boolean
-  /** Credentials. Default: the AWS SDK's chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, profiles, roles). */
+  /**
+   * Credentials. Default: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
+   * (`AWS_SESSION_TOKEN`) of `env` when it sets them, else the AWS SDK's
+   * chain (the process's variables, profiles, roles).
+   */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   /** Multipart part size in bytes (at least 5 MiB). Default 8 MiB. */
   partSize?: number
@@ -74,11 +78,17 @@ export class S3Storage implements Storage {
     this.prefix = prefix
     this.url = `s3://${bucket}/${prefix}`.replace(/\/$/, '')
     this.settings = s3ClientSettings(options)
+    const env = options.env ?? process.env
+    const fromEnv =
+      options.env && env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']
+        ? { accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'], ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) }
+        : undefined
+    const credentials = options.credentials ?? fromEnv
     const config: S3ClientConfig = {
       region: this.settings.region,
       forcePathStyle: this.settings.forcePathStyle,
       ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(credentials ? { credentials } : {}),
     }
     this.client = options.client ?? new S3Client(config)
     this.#ownsClient = options.client === undefined
