@@ -1,6 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -57,6 +57,23 @@ describe('parquetry export', () => {
     const result = JSON.parse(json.out) as { ok: boolean; written: number; skipped: number; datasets: { files: { status: string }[] }[] }
     expect(result).toMatchObject({ ok: true, written: 0, skipped: 4 })
     expect(json.out.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('an event log is free-form: a free-text line is reported as skipped and the events are exported', async () => {
+    const log = [
+      '[2025-10-03T04:00:00Z] [INFO] optimizer_start run_id=7',
+      '[2025-10-03T04:00:01Z] [INFO] index_created table=embeddings metric=speedup value=3.5',
+      'Optimizer: 3 candidate indexes, 1 created',
+      '[2025-10-03T04:00:02Z] [INFO] vacuum metric=dead_tuples value=1200',
+      '[2025-10-03T04:00:03Z] [INFO] analyze metric=rows value=12',
+      '[2025-10-03T04:00:04Z] [INFO] optimizer_end metric=elapsed_s value=4',
+    ]
+    await writeFile(join(dir.path, 'knowledge/optimize/optimization_summary.txt'), `${log.join('\n')}\n`)
+    const { code, out, err } = await cli('export', 'optimization_summary')
+    expect(code).toBe(0)
+    expect(out).toMatch(/\[INFO\] export:parquet file=optimization_summary_20251003\.parquet rows=5 /)
+    expect(err).toMatch(/\[INFO\] export:parquet dataset=optimization_summary input=knowledge\/optimize\/optimization_summary\.txt skipped_lines=1\n  knowledge\/optimize\/optimization_summary\.txt:3: not an event line: "Optimizer: 3 candidate indexes, 1 created"\n/)
+    expect(err).not.toContain('rejected=')
   })
 
   it('--summary prints the seed validation query after the run', async () => {
