@@ -1,5 +1,5 @@
 import { openProject, type Project } from '@parquetry/pipeline'
-import { Querier } from '@parquetry/querier'
+import type { Querier } from '@parquetry/querier'
 import type { CliIo } from './io.js'
 
 /**
@@ -16,8 +16,14 @@ export async function withProject<T>(io: CliIo, config: string | undefined, work
   }
 }
 
+/** The querier package, loaded only by the commands that query: DuckDB is a native library, and an export never needs it. */
+export function loadQuerier(): Promise<typeof import('@parquetry/querier')> {
+  return import('@parquetry/querier')
+}
+
 /** A querier over the project's files, with one view per dataset from the same definitions the export uses. */
-export function openQuerier(project: Project, io: CliIo, options: { range?: { from: string; to: string } | undefined; datasets?: readonly string[] } = {}): Promise<Querier> {
+export async function openQuerier(project: Project, io: CliIo, options: { range?: { from: string; to: string } | undefined; datasets?: readonly string[] } = {}): Promise<Querier> {
+  const { Querier } = await loadQuerier()
   return Querier.create({
     storage: project.storage,
     layouts: project.layouts(options.datasets),

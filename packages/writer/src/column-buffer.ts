@@ -3,20 +3,33 @@ import { describeValue, parseDateText, ParquetryError, type Column, type TypedVa
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 
-type Values = unknown[] | Int32Array | Float64Array | BigInt64Array
+type Typed = Int32Array | Float64Array | BigInt64Array | Uint8Array
+type Values = unknown[] | Typed
+
+// Distinct strings a column keeps one copy of: repeated values (a query type, a table name)
+// then cost nothing per row; past this many, new values are kept as they come.
+const MAX_INTERNED = 4096
 
 /**
  * One column's values for the row group being filled, already in the physical
  * form hyparquet-writer encodes (dates as day numbers, JSON as UTF-8 bytes).
- * Required numeric columns use typed arrays; buffers are reused across row groups,
- * so memory stays at one row group whatever the input size.
+ * Numbers, bigints, booleans and dates live in typed arrays — nulls in a
+ * validity mask beside them — so no value holds a heap object while the row
+ * group fills; repeated strings share one copy. Buffers are reused across row
+ * groups, so memory stays at one row group whatever the input size.
  */
 export class ColumnBuffer {
   readonly column: Column
   #values: Values
+  /** 1 where a nullable typed column holds a value, 0 for null. */
+  #valid: Uint8Array | undefined
   #length = 0
+  /** Nulls in the row group being filled. */
+  #nulls = 0
   readonly #convert: (value: TypedValue) => unknown
+  readonly #interned: Map<string, string> | undefined
   #lastDateText = ''
   #lastDateDays = 0
 
@@ -26,25 +39,42 @@ export class ColumnBuffer {
     this.column = column
     this.#capacity = capacity
     // Start small and grow: a writer per open partition must not cost a whole row group up front.
-    this.#values = ColumnBuffer.#allocate(column, Math.min(capacity, 1024))
+    const size = Math.min(capacity, 1024)
+    this.#values = ColumnBuffer.#allocate(column, size)
+    this.#valid = column.nullable && !Array.isArray(this.#values) ? new Uint8Array(size) : undefined
+    this.#interned = column.type === 'string' ? new Map() : undefined
     this.#convert = this.#converter()
   }
 
   static #allocate(column: Column, size: number): Values {
-    if (!column.nullable) {
-      if (column.type === 'double') return new Float64Array(size)
-      if (column.type === 'int32' || column.type === 'int16' || column.type === 'date') return new Int32Array(size)
-      if (column.type === 'int64' || column.type === 'timestamp') return new BigInt64Array(size)
+    switch (column.type) {
+      case 'double':
+        return new Float64Array(size)
+      case 'int32':
+      case 'int16':
+      case 'date':
+        return new Int32Array(size)
+      case 'int64':
+      case 'timestamp':
+        return new BigInt64Array(size)
+      case 'boolean':
+        return new Uint8Array(size)
+      default:
+        return []
     }
-    return []
   }
 
   #grow(): void {
-    const values = this.#values
-    if (Array.isArray(values)) return
-    const grown = ColumnBuffer.#allocate(this.column, Math.min(this.#capacity, values.length * 2)) as typeof values
+    const values = this.#values as Typed
+    const size = Math.min(this.#capacity, values.length * 2)
+    const grown = ColumnBuffer.#allocate(this.column, size) as Typed
     grown.set(values as never)
     this.#values = grown
+    if (this.#valid) {
+      const valid = new Uint8Array(size)
+      valid.set(this.#valid)
+      this.#valid = valid
+    }
   }
 
   get length(): number {
@@ -56,22 +86,40 @@ export class ColumnBuffer {
    * of the column's typed form, so the caller can name the row.
    */
   push(value: TypedValue | undefined): string | undefined {
-    if (this.#length === this.#values.length && !Array.isArray(this.#values)) this.#grow()
+    const values = this.#values
+    const typed = !Array.isArray(values)
+    if (typed && this.#length === values.length) this.#grow()
     if (value === null || value === undefined) {
       if (!this.column.nullable) return 'null in a column that is not nullable'
-      ;(this.#values as unknown[])[this.#length++] = null
+      this.#nulls++
+      if (typed) (this.#valid as Uint8Array)[this.#length++] = 0
+      else (values as unknown[])[this.#length++] = null
       return undefined
     }
     const converted = this.#convert(value)
     if (converted === undefined) return `${describeValue(value)} is not a ${this.column.type} value (${expectedForm[this.column.type]})`
+    if (this.#valid) this.#valid[this.#length] = 1
     ;(this.#values as unknown[])[this.#length++] = converted
     return undefined
   }
 
-  /** The filled part of the buffer, for hyparquet-writer. */
+  /**
+   * The filled part of the buffer, in the form hyparquet-writer takes: a
+   * view of the typed array, or — for booleans, and for a nullable column
+   * that holds nulls in this row group — an array with the nulls in place.
+   */
   data(): Values {
-    if (Array.isArray(this.#values)) return this.#length === this.#values.length ? this.#values : this.#values.slice(0, this.#length)
-    return this.#values.subarray(0, this.#length)
+    const values = this.#values
+    const length = this.#length
+    if (Array.isArray(values)) return length === values.length ? values : values.slice(0, length)
+    const boolean = this.column.type === 'boolean'
+    if (this.#nulls === 0 && !boolean) return values.subarray(0, length)
+    const valid = this.#valid
+    const out = new Array<unknown>(length)
+    for (let index = 0; index < length; index++) {
+      out[index] = valid && valid[index] === 0 ? null : boolean ? values[index] === 1 : values[index]
+    }
+    return out
   }
 
   /**
@@ -88,12 +136,13 @@ export class ColumnBuffer {
     const window = Math.min(this.#length, 1000)
     if (window < 64) return undefined
     const values = this.#values
+    const valid = this.#valid
     const distinct = new Set<unknown>()
     let previous: bigint | undefined
     let minDelta: bigint | undefined
     let maxDelta: bigint | undefined
     for (let index = 0; index < window; index++) {
-      const value = values[index]
+      const value = valid && valid[index] === 0 ? null : values[index]
       distinct.add(value)
       if (value === null || value === undefined) continue
       const current = BigInt(value as number | bigint)
@@ -115,17 +164,29 @@ export class ColumnBuffer {
   reset(): void {
     if (Array.isArray(this.#values)) this.#values.fill(undefined, 0, this.#length)
     this.#length = 0
+    this.#nulls = 0
   }
 
   // Returns undefined for a value of the wrong form.
   #converter(): (value: TypedValue) => unknown {
     switch (this.column.type) {
-      case 'string':
-        return (value) => (typeof value === 'string' ? value : undefined)
+      case 'string': {
+        const interned = this.#interned as Map<string, string>
+        return (value) => {
+          if (typeof value !== 'string') return undefined
+          const known = interned.get(value)
+          if (known !== undefined) return known
+          if (interned.size >= MAX_INTERNED) return value
+          // A copy of its own: the value may be a slice that keeps a whole chunk of input text alive.
+          const copy = value.length > 12 ? decoder.decode(encoder.encode(value)) : value
+          interned.set(copy, copy)
+          return copy
+        }
+      }
       case 'json':
         return (value) => (typeof value === 'string' ? encoder.encode(value) : undefined)
       case 'boolean':
-        return (value) => (typeof value === 'boolean' ? value : undefined)
+        return (value) => (typeof value === 'boolean' ? (value ? 1 : 0) : undefined)
       case 'int16':
         return (value) => (Number.isInteger(value) && (value as number) >= -32768 && (value as number) <= 32767 ? value : undefined)
       case 'int32':

@@ -85,12 +85,18 @@ export class ParquetFileWriter {
     this.#options = { ...options, codec, rowGroupSize, verify: options.verify ?? true }
     this.#buffers = options.schema.columns.map((column) => new ColumnBuffer(column, rowGroupSize))
     this.#footerSchema = toParquetSchema(options.schema) as SchemaElement[]
-    // JSON columns are handed over as UTF-8 bytes already: encode them without
-    // the JSON annotation (which would JSON.stringify them again), and put the
-    // annotation back in the footer schema before it is written.
-    const encodingSchema = this.#footerSchema.map((element) =>
-      element.converted_type === 'JSON' ? { ...element, converted_type: undefined, logical_type: { type: 'JSON' as const } } : element,
-    )
+    // Columns are handed over in their physical form already, and encoded as
+    // such; the annotations go back into the footer schema before it is
+    // written. JSON arrives as UTF-8 bytes (the JSON annotation would
+    // JSON.stringify it again); dates as day numbers and timestamps as bigint
+    // units in typed arrays (the DATE and TIMESTAMP annotations would copy
+    // every row group into arrays of boxed values first). Statistics are the
+    // same either way: min and max of the physical values.
+    const encodingSchema = this.#footerSchema.map((element) => {
+      if (element.converted_type === 'JSON') return { ...element, converted_type: undefined, logical_type: { type: 'JSON' as const } }
+      if (element.converted_type === 'DATE' || element.converted_type === 'TIMESTAMP_MICROS' || element.converted_type === 'TIMESTAMP_MILLIS') return { ...element, converted_type: undefined }
+      return element
+    })
     this.#writer = new ParquetWriter({
       writer: new SinkByteWriter(options.sink),
       schema: encodingSchema,

@@ -1,10 +1,9 @@
-import { writeCatalog } from '@parquetry/querier'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { toJson } from '../args.js'
 import { commonFlags, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
-import { withProject } from '../project.js'
+import { loadQuerier, withProject } from '../project.js'
 
 export const catalogUsage = `Usage: parquetry catalog --out FILE [--json] [--config FILE]
 
@@ -19,6 +18,7 @@ On an s3:// output the views read the files downloaded into the query cache.
 export async function runCatalogCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(args, { ...commonFlags, out: flag.string(z.string().min(1)) }, { positionals: false })
   return withProject(io, values.config, async (project) => {
+    const { writeCatalog } = await loadQuerier()
     const result = await writeCatalog({ storage: project.storage, layouts: project.layouts(), cacheDir: project.config.cacheDir, path: resolve(io.cwd, values.out) })
     if (values.json) io.stdout.write(`${toJson({ path: result.path, views: result.views.map(({ dataset, view, files }) => ({ dataset, view, files })) })}\n`)
     else {

@@ -1,6 +1,5 @@
 import { addDays, createLayout } from '@parquetry/partitioner'
 import { getOpsPreset } from '@parquetry/pipeline'
-import { dailySummary, Querier } from '@parquetry/querier'
 import { queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { writeParquet } from '@parquetry/writer'
@@ -11,6 +10,7 @@ import { dateValue, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 import { formatLogLine, formatRatio } from '../output/log-line.js'
 import { formatTable } from '../output/table.js'
+import { loadQuerier } from '../project.js'
 
 export const demoUsage = `Usage: parquetry demo [--out DIR] [--days N] [--rows N] [--start YYYY-MM-DD] [--json]
 
@@ -65,6 +65,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
     }
   }
 
+  const { dailySummary, Querier } = await loadQuerier()
   const querier = await Querier.create({ storage, layouts: [{ name: preset.name, view: preset.view, schema: preset.schema, template: preset.output }] })
   try {
     const schemaRows = (await querier.describe(preset.name)).map((column) => ({ column_name: column.name, column_type: column.type }))

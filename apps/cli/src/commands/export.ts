@@ -1,5 +1,4 @@
 import { compileDataset, type DatasetDefinition, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult, type Project } from '@parquetry/pipeline'
-import { dailySummary } from '@parquetry/querier'
 import { formatLocation } from '@parquetry/sources'
 import { z } from 'zod'
 import { formatBytes, toJson } from '../args.js'
@@ -8,7 +7,7 @@ import type { CliIo } from '../io.js'
 import { formatLogLine } from '../output/log-line.js'
 import { createProgressBar } from '../output/progress.js'
 import { formatTable } from '../output/table.js'
-import { openQuerier, withProject } from '../project.js'
+import { loadQuerier, openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 
 export const exportUsage = `Usage: parquetry export [dataset...] [--date YYYY-MM-DD | --from D --to D | --historical]
@@ -175,6 +174,7 @@ async function printValidationQuery(project: Project, io: CliIo): Promise<void> 
     io.stdout.write("\nThe seed's validation query needs the query_perf dataset, which this config does not export.\n")
     return
   }
+  const { dailySummary } = await loadQuerier()
   const querier = await openQuerier(project, io, { datasets: ['query_perf'] })
   try {
     const rows = (await dailySummary(querier)).map((row) => ({ ...row, avg_execution_ms: Math.round(row.avg_execution_ms * 100) / 100 }))

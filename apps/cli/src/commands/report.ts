@@ -1,10 +1,9 @@
 import { addDays } from '@parquetry/partitioner'
-import { dailySummary, slowQueries, weeklyTrend } from '@parquetry/querier'
 import { z } from 'zod'
 import { commonFlags, dateValue, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
-import { openQuerier, withProject } from '../project.js'
+import { loadQuerier, openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 import { formatFlag } from './query.js'
 
@@ -34,6 +33,7 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
     // (2.5x faster than globbing a year of daily files, bench/querier.mjs).
     const end = values.end ?? project.today()
     const range = name === 'weekly-trend' ? { from: addDays(end, -6), to: end } : undefined
+    const { dailySummary, slowQueries, weeklyTrend } = await loadQuerier()
     const querier = await openQuerier(project, io, { range })
     try {
       let rows: Record<string, unknown>[]

@@ -47,6 +47,8 @@ export interface PlannedDate {
 
 interface DateWork extends PlannedDate {
   date: string
+  /** Paths of its files by the row's column values (rendering a path per row would cost a string per row). */
+  paths: Map<string, string>
   /** Expected inputs not read yet: the date is finished when none is left. */
   remaining: Set<string>
   partitions: Map<string, Partition>
@@ -102,7 +104,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   const { definition, layout } = compiled
   const works = new Map<string, DateWork>()
   const add = (date: string, planned: PlannedDate) => {
-    const work: DateWork = { date, expected: new Set(planned.expected), files: planned.files, remaining: new Set(planned.expected), partitions: new Map(), failed: run.blocked.get(date), finished: false }
+    const work: DateWork = { date, paths: new Map(), expected: new Set(planned.expected), files: planned.files, remaining: new Set(planned.expected), partitions: new Map(), failed: run.blocked.get(date), finished: false }
     works.set(date, work)
     return work
   }
@@ -155,7 +157,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       work.expected.add(input.identity)
       work.remaining.add(input.identity)
     }
-    const path = layout.render(date, row)
+    const path = pathOf(work, row)
     let partition = work.partitions.get(path)
     if (!partition) {
       partition = new Partition(date, path)
@@ -163,6 +165,21 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     }
     const existing = work.files.find((file) => file.path === path)
     return partition.add(row, input.identity, settings, existing?.etag ? { etag: existing.etag } : 'absent')
+  }
+
+  const columns = layout.columns
+  const pathOf = (work: DateWork, row: Row): string => {
+    let key = ''
+    for (const column of columns) {
+      const value = row[column]
+      key += value === null || value === undefined ? '\u0001' : `${String(value)}\u0000`
+    }
+    let path = work.paths.get(key)
+    if (path === undefined) {
+      path = layout.render(work.date, row)
+      work.paths.set(key, path)
+    }
+    return path
   }
 
   const failInput = (identity: string, code: string, message: string, dates: (work: DateWork) => boolean) => {
