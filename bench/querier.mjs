@@ -6,6 +6,7 @@
 //   node bench/querier.mjs [--rows 50000] [--runs 15] [--keep DIR]
 import { DuckDBInstance } from '@duckdb/node-api'
 import { addDays, renderOutputPath } from '@parquetry/partitioner'
+import { openProject } from '@parquetry/pipeline'
 import { Querier, dailySummary, weeklyTrend } from '@parquetry/querier'
 import { queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
@@ -52,7 +53,9 @@ async function makeTree(days) {
     }
     await writer.close()
   }
-  return { folder, root, from: first, to: addDays(first, days - 1) }
+  // The views come from the project's definitions, as in the CLI.
+  const layouts = (await openProject({ cwd: folder })).layouts()
+  return { folder, root, layouts, from: first, to: addDays(first, days - 1) }
 }
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
@@ -80,15 +83,15 @@ for (const days of [30, 365]) {
   connection.closeSync()
   instance.closeSync()
 
-  const querier = await Querier.create({ root: tree.root })
+  const querier = await Querier.create({ root: tree.root, layouts: tree.layouts })
   const viaQuerier = await time(() => dailySummary(querier))
   querier.close()
-  const ranged = await Querier.create({ root: tree.root, range: { from: tree.from, to: tree.to } })
+  const ranged = await Querier.create({ root: tree.root, layouts: tree.layouts, range: { from: tree.from, to: tree.to } })
   const viaRange = await time(() => dailySummary(ranged))
   ranged.close()
   // Opening the querier (views over a glob vs. over a listed range) is part of a CLI command's cost.
-  const openGlob = await time(async () => (await Querier.create({ root: tree.root })).close())
-  const openRange = await time(async () => (await Querier.create({ root: tree.root, range: { from: tree.from, to: tree.to } })).close())
+  const openGlob = await time(async () => (await Querier.create({ root: tree.root, layouts: tree.layouts })).close())
+  const openRange = await time(async () => (await Querier.create({ root: tree.root, layouts: tree.layouts, range: { from: tree.from, to: tree.to } })).close())
 
   const cold = []
   for (let run = 0; run < 5; run++) {
@@ -105,12 +108,12 @@ for (const days of [30, 365]) {
   // A named 7-day range (the weekly trend): the layout's file list against the glob.
   const end = tree.to
   const weekGlob = await time(async () => {
-    const opened = await Querier.create({ root: tree.root })
+    const opened = await Querier.create({ root: tree.root, layouts: tree.layouts })
     await weeklyTrend(opened, { endDate: end })
     opened.close()
   })
   const weekRange = await time(async () => {
-    const opened = await Querier.create({ root: tree.root, range: { from: addDays(end, -6), to: end } })
+    const opened = await Querier.create({ root: tree.root, layouts: tree.layouts, range: { from: addDays(end, -6), to: end } })
     await weeklyTrend(opened, { endDate: end })
     opened.close()
   })

@@ -24,7 +24,7 @@ export interface Input {
    * file, a day's count/sum/max(id)); equal digests mean equal rows. Footers
    * record it; an input whose digest a footer already holds is not parsed again.
    */
-  digest(options?: { signal?: AbortSignal }): Promise<string>
+  digest(options?: { signal?: AbortSignal; onProgress?: (bytesRead: number) => void }): Promise<string>
   /**
    * Opens the input as records. `onProgress` receives bytes read so far.
    * An input that changes while it is read must fail (`SOURCE_READ_FAILED`)

@@ -6,6 +6,14 @@ import type { ExistingFile } from './existing.js'
 /** The dates an input feeds, or `'any'` when nothing says (an undated input never exported at this digest). */
 export type Cover = ReadonlySet<string> | 'any'
 
+/** The dates an input is named for, give or take `spread` days; `'any'` for an undated input. */
+export function windowOf(input: Pick<Input, 'dates'>, spread: number): Cover {
+  if (input.dates.length === 0) return 'any'
+  const window = new Set<string>()
+  for (const date of input.dates) for (let offset = -spread; offset <= spread; offset++) window.add(addDays(date, offset))
+  return window
+}
+
 /**
  * What a dataset's footers and its inputs' digests tell before anything is
  * parsed: which dates each input feeds (its recorded fan-out when a footer
@@ -58,10 +66,7 @@ export class DatasetKnowledge {
 
   /** The dates an input is named for, give or take the spread; `'any'` for an undated input. */
   windowOf(input: Input): Cover {
-    if (input.dates.length === 0) return 'any'
-    const window = new Set<string>()
-    for (const date of input.dates) for (let offset = -this.#spread; offset <= this.#spread; offset++) window.add(addDays(date, offset))
-    return window
+    return windowOf(input, this.#spread)
   }
 
   /** Whether a footer (or this run) knows exactly which dates the input's current content feeds. */

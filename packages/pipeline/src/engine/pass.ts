@@ -1,12 +1,11 @@
-import type { Layout } from '@parquetry/partitioner'
 import { isParquetryError, ParquetryError, type Row } from '@parquetry/schema'
 import { checkRejects, validateRecords, type ByteSink, type RejectPolicy } from '@parquetry/sources'
 import type { SourceInfo } from '@parquetry/writer'
-import { basename } from 'node:path'
 import type { CompiledDataset, Input } from './definition.js'
 import type { ExistingFile } from './existing.js'
 import type { DatasetKnowledge } from './knowledge.js'
 import { Partition, type WriterSettings } from './partition.js'
+import { existingFileResult, newFileResult, progressOf, ratioOf, reportInputFailure } from './results.js'
 import type { ExportDatasetResult, ExportEvent, ExportFileResult, InputRejects } from './types.js'
 
 /** What one dataset's export shares across its passes. */
@@ -54,41 +53,6 @@ interface DateWork extends PlannedDate {
   partitions: Map<string, Partition>
   failed: string | undefined
   finished: boolean
-}
-
-function ratioOf(sourceBytes: number, fileBytes: number): number | undefined {
-  if (sourceBytes <= 0) return undefined
-  return Math.round((1 - fileBytes / sourceBytes) * 1000) / 10
-}
-
-/** Bytes of the inputs behind a file: each input's size, in proportion to the rows it gave the file. */
-export function sourceBytesOf(sources: readonly SourceInfo[]): number {
-  return Math.round(sources.reduce((sum, source) => sum + ((source.bytes ?? 0) * (source.rows ?? 0)) / Math.max(1, source.sourceRows ?? source.rows ?? 1), 0))
-}
-
-/** How a file is named in logs: its name, or its whole path when the layout splits a day by column values. */
-export function fileLabel(layout: Layout, path: string): string {
-  return layout.columns.length > 0 ? path : basename(path)
-}
-
-/** A file result from what is known of a file already stored (skipped, failed or removed). */
-export function existingFileResult(dataset: CompiledDataset, file: ExistingFile, status: ExportFileResult['status'], reason: string): ExportFileResult {
-  const sources = file.footer?.parquetry?.sources ?? []
-  const sourceBytes = sourceBytesOf(sources)
-  const ratio = ratioOf(sourceBytes, file.size)
-  return {
-    dataset: dataset.definition.name,
-    date: file.date,
-    path: file.path,
-    file: fileLabel(dataset.layout, file.path),
-    status,
-    rows: file.footer?.numRows ?? 0,
-    bytes: file.size,
-    sourceBytes,
-    ...(ratio !== undefined ? { ratio } : {}),
-    sources,
-    reason,
-  }
 }
 
 /**
@@ -182,10 +146,9 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     return path
   }
 
-  const failInput = (identity: string, code: string, message: string, dates: (work: DateWork) => boolean) => {
-    run.failedInputs.set(identity, `not written: input ${identity} could not be read`)
-    run.result.failures.push({ input: identity, code, message })
-    run.emit({ type: 'failure', dataset: definition.name, failure: { input: identity, code, message } })
+  const failInput = (identity: string, error: unknown, dates: (work: DateWork) => boolean) => {
+    run.failedInputs.set(identity, `input ${identity} could not be read`)
+    reportInputFailure(run, identity, error)
     for (const work of works.values()) if (!work.finished && work.failed === undefined && dates(work)) work.failed = run.failedInputs.get(identity)
   }
 
@@ -197,18 +160,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       run.emit({ type: 'input', dataset: definition.name, identity: input.identity, bytes: input.bytes ?? 0 })
     }
     fanOut.set(input.identity, new Set())
-    let lastProgress = 0
-    const bytes = input.bytes ?? 0
     const validated = validateRecords({
-      source: input.open({
-        ...(run.signal ? { signal: run.signal } : {}),
-        onProgress: (bytesRead) => {
-          const now = Date.now()
-          if (now - lastProgress < 100 && bytesRead < bytes) return
-          lastProgress = now
-          run.emit({ type: 'progress', dataset: definition.name, identity: input.identity, phase: 'read', bytesRead, bytes })
-        },
-      }),
+      source: input.open({ ...(run.signal ? { signal: run.signal } : {}), onProgress: progressOf(run.emit, definition.name, input, 'read') }),
       schema: definition.schema,
       ...(definition.derive ? { derive: definition.derive } : {}),
       ...(run.rejectsSink && settings.write && firstRead ? { rejectsFile: run.rejectsSink(input) } : {}),
@@ -222,10 +175,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       }
     } catch (error) {
       if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
-      const code = isParquetryError(error) ? error.code : 'SOURCE_READ_FAILED'
       // What was read of it is incomplete: no date it may feed is written.
-      const message = (error as Error).message
-      failInput(input.identity, code, message.includes(input.identity) ? message : `${input.identity}: ${message}`, (work) => work.expected.has(input.identity))
+      failInput(input.identity, error, (work) => work.expected.has(input.identity))
       return
     }
     const summary = validated.summary
@@ -246,7 +197,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       run.emit({ type: 'rejects', dataset: definition.name, rejects })
     }
     if (failure !== undefined) {
-      const reason = `rejected rows in ${input.identity} are over the threshold; not written`
+      const reason = `rejected rows in ${input.identity} are over the threshold`
       for (const work of works.values()) {
         if (!work.finished && work.failed === undefined && [...work.partitions.values()].some((partition) => partition.rowsBySource.has(input.identity))) work.failed = reason
       }
@@ -281,13 +232,13 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     if (work.failed !== undefined) {
       for (const partition of partitions) await partition.abort()
       const reason = work.failed
-      for (const partition of partitions) record({ ...newFileResult(compiled, work, partition, []), status: 'failed', reason })
-      for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `not rewritten: ${reason}`))
+      for (const partition of partitions) record({ ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; not written` })
+      for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `${reason}; not rewritten`))
       return
     }
     for (const partition of partitions) {
       const sources = sourcesOf(work, partition)
-      const base = newFileResult(compiled, work, partition, sources)
+      const base = newFileResult(compiled, work.date, partition, sources)
       if (!settings.write || !partition.writer) {
         record({ ...base, status: 'would-write' })
         continue
@@ -335,19 +286,6 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     for (const work of works.values()) if (!work.finished) for (const partition of work.partitions.values()) await partition.abort()
   }
   return discovered
-}
-
-function newFileResult(dataset: CompiledDataset, work: DateWork, partition: Partition, sources: SourceInfo[]): ExportFileResult {
-  return {
-    dataset: dataset.definition.name,
-    date: work.date,
-    path: partition.path,
-    file: fileLabel(dataset.layout, partition.path),
-    status: 'would-write',
-    rows: partition.rows,
-    sourceBytes: sourceBytesOf(sources),
-    sources,
-  }
 }
 
 function abortError(dataset: string, cause?: unknown): ParquetryError {

@@ -185,7 +185,7 @@ describe('skips decided before parsing', () => {
     const second = result.datasets[0]?.files.find((file) => file.date === '2025-10-02')
     expect(second).toMatchObject({ status: 'failed' })
     expect(second?.reason).toBe(
-      'not rewritten: its file holds rows of g/reports/query_perf_daily_20251001.csv, which is gone; rewriting would lose them (restore it to rewrite)',
+      'its file holds rows of g/reports/query_perf_daily_20251001.csv, which is gone; rewriting would lose them (restore it to rewrite); not rewritten',
     )
     expect(Buffer.compare(await readFile(join(out(), qp('02'))), kept)).toBe(0)
     // The 1st is kept as it is; the 3rd (fed by the changed 2nd) is rewritten.

@@ -4,8 +4,9 @@ import type { Storage } from '@parquetry/storage'
 import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
 import { compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
 import { readExistingFiles } from './existing.js'
-import { DatasetKnowledge } from './knowledge.js'
-import { existingFileResult, runPass, type DatasetRun, type PlannedDate } from './pass.js'
+import { DatasetKnowledge, windowOf } from './knowledge.js'
+import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
+import { existingFileResult, progressOf, reportInputFailure } from './results.js'
 import { targetsOf, type DateSelection } from './select.js'
 import { describePath } from '../storage.js'
 import type { ExportDatasetResult, ExportEvent, ExportResult } from './types.js'
@@ -113,12 +114,11 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
 
   // Digest every input that may feed those dates: its window meets them, it names no date, or a footer lists it.
   const listedIdentities = new Set([...existing.values()].flat().flatMap((file) => (file.footer?.parquetry?.sources ?? []).map((source) => source.identity)))
-  const probe = new DatasetKnowledge({ inputs: listed.inputs, digests: new Map(), existing: new Map(), spread: dataset.spread })
   const relevant =
     targets.dates === 'all'
       ? listed.inputs
       : listed.inputs.filter((input) => {
-          const window = probe.windowOf(input)
+          const window = windowOf(input, dataset.spread)
           return window === 'any' || listedIdentities.has(input.identity) || [...window].some((date) => (targets.dates as ReadonlySet<string>).has(date))
         })
   const digests = new Map<string, string>()
@@ -126,16 +126,13 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   const usable: Input[] = []
   for (const input of relevant) {
     if (signal?.aborted) throw new ParquetryError('ABORTED', `${definition.name}: export aborted`)
-    emit({ type: 'progress', dataset: definition.name, identity: input.identity, phase: 'digest', bytesRead: 0, bytes: input.bytes ?? 0 })
     try {
-      digests.set(input.identity, await input.digest(signal ? { signal } : {}))
+      digests.set(input.identity, await input.digest({ onProgress: progressOf(emit, definition.name, input, 'digest'), ...(signal ? { signal } : {}) }))
       usable.push(input)
     } catch (error) {
       if (isParquetryError(error, 'ABORTED') || signal?.aborted) throw error
-      const message = `${input.identity}: ${(error as Error).message}`
-      result.failures.push({ input: input.identity, code: isParquetryError(error) ? error.code : 'SOURCE_READ_FAILED', message })
-      emit({ type: 'failure', dataset: definition.name, failure: result.failures.at(-1) as ExportDatasetResult['failures'][number] })
-      const window = probe.windowOf(input)
+      reportInputFailure({ result, emit, compiled: dataset }, input.identity, error)
+      const window = windowOf(input, dataset.spread)
       for (const date of window === 'any' ? existing.keys() : window) blocked.set(date, `input ${input.identity} could not be read`)
     }
   }
@@ -169,7 +166,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       const reason = `its file${files.length === 1 ? ' holds' : 's hold'} rows of ${gone.join(', ')}, which ${gone.length === 1 ? 'is' : 'are'} gone; rewriting would lose them (restore ${gone.length === 1 ? 'it' : 'them'} to rewrite)`
       blocked.set(date, reason)
       for (const file of files) {
-        const failed = existingFileResult(dataset, file, 'failed', `not rewritten: ${reason}`)
+        const failed = existingFileResult(dataset, file, 'failed', `${reason}; not rewritten`)
         run.files.set(file.path, failed)
         if (planned) emit({ type: 'file', file: failed })
       }
@@ -194,7 +191,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     const files = existing.get(date) ?? []
     const expected = knowledge.expectedFor(date)
     if (blocked.has(date)) {
-      for (const file of files) run.files.set(file.path, existingFileResult(dataset, file, 'failed', `not rewritten: ${blocked.get(date)}`))
+      for (const file of files) run.files.set(file.path, existingFileResult(dataset, file, 'failed', `${blocked.get(date)}; not rewritten`))
       continue
     }
     if (expected.size === 0 || (!options.force && knowledge.isFresh(date, expected, definition.schema))) {

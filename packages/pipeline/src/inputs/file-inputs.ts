@@ -56,13 +56,14 @@ class FileInput implements Input {
     this.#read = options.read
   }
 
-  async digest(options: { signal?: AbortSignal } = {}): Promise<string> {
+  async digest(options: { signal?: AbortSignal; onProgress?: (bytesRead: number) => void } = {}): Promise<string> {
     if (this.#digest) return this.#digest
     const hash = createHash('sha256')
     let size = 0
     for await (const chunk of readBytes(this.#path, this.identity, options.signal)) {
       hash.update(chunk)
       size += chunk.length
+      options.onProgress?.(size)
     }
     const after = await stat(this.#path).catch((error: unknown) => {
       throw wrapError(error, 'SOURCE_READ_FAILED', `${this.identity}: cannot stat`)

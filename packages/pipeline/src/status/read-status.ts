@@ -3,7 +3,7 @@ import type { Storage } from '@parquetry/storage'
 import { readFooter } from '@parquetry/writer'
 import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles, mapLimit } from '../engine/existing.js'
-import { sourceBytesOf } from '../engine/pass.js'
+import { sourceBytesOf } from '../engine/results.js'
 import { todayIn } from '../engine/zoned-date.js'
 
 /** Health of one dataset's Parquet files. */

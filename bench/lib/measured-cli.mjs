@@ -1,0 +1,10 @@
+// Runs the parquetry command line in this process (the same code the bin runs)
+// and prints, as its last stderr line, its exit code, wall time and peak RSS:
+//   PARQUETRY_MEASURE {"code":0,"seconds":12.3,"maxRssMb":165}
+import { runCli } from '@parquetry/cli'
+
+const started = performance.now()
+const code = await runCli(process.argv.slice(2))
+const seconds = (performance.now() - started) / 1000
+process.stderr.write(`PARQUETRY_MEASURE ${JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`)
+process.exitCode = code
