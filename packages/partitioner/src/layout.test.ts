@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createLayout } from './layout.js'
 
-const orders = createLayout({
-  template: 'orders/currency={currency}/date={date}/orders_{yyyymmdd}.parquet',
-  dataset: 'orders',
-  columns: [
-    { name: 'currency', type: 'string' },
-    { name: 'order_id', type: 'int64' },
-    { name: 'amount', type: 'double' },
-    { name: 'created_at', type: 'timestamp' },
-  ],
-})
+const orderColumns = [
+  { name: 'currency', type: 'string' },
+  { name: 'order_id', type: 'int64' },
+  { name: 'amount', type: 'double' },
+  { name: 'created_at', type: 'timestamp' },
+] as const
+const orders = createLayout({ template: 'orders/currency={currency}/date={date}/orders_{yyyymmdd}.parquet', dataset: 'orders', columns: orderColumns })
 
 describe('createLayout', () => {
   it('renders column tokens hive-encoded, so no value escapes its directory', () => {
@@ -59,18 +56,7 @@ describe('createLayout', () => {
     ['orders/{amount}/{date}.parquet', 'column amount is a double'],
     ['orders/{created_at}/{date}.parquet', 'column created_at is a timestamp'],
   ])('refuses %j (%s)', (template, reason) => {
-    expect(() =>
-      createLayout({
-        template,
-        dataset: 'orders',
-        columns: [
-          { name: 'currency', type: 'string' },
-          { name: 'order_id', type: 'int64' },
-          { name: 'amount', type: 'double' },
-          { name: 'created_at', type: 'timestamp' },
-        ],
-      }),
-    ).toThrow(reason)
+    expect(() => createLayout({ template, dataset: 'orders', columns: orderColumns })).toThrow(reason)
   })
 
   it('renders integer, boolean and date columns as text', () => {

@@ -62,6 +62,26 @@ export interface Layout {
 
 const tokenPattern = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
+const dateTokenCaptures: Record<DateToken, string> = { yyyy: '(\\d{4})', mm: '(\\d{2})', dd: '(\\d{2})', yyyymmdd: '(\\d{8})', date: '(\\d{4}-\\d{2}-\\d{2})', yyyyww: '(\\d{6})' }
+
+/**
+ * A regular expression for a template: its text literally, each date token
+ * as the digits it renders to, any other token as `other` (a capture).
+ * Returns the pattern and the token of each capture, in order.
+ */
+export function templatePattern(template: string, other: string): { pattern: RegExp; tokens: string[] } {
+  const tokens: string[] = []
+  const source = template
+    .split(tokenPattern)
+    .map((part, index) => {
+      if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      tokens.push(part)
+      return dateTokenCaptures[part as DateToken] ?? other
+    })
+    .join('')
+  return { pattern: new RegExp(`^${source}$`), tokens }
+}
+
 function fail(template: string, reason: string): never {
   throw new ParquetryError('CONFIG_INVALID', `output template ${JSON.stringify(template)}: ${reason}`)
 }
@@ -130,16 +150,7 @@ export function createLayout(options: LayoutOptions): Layout {
 
   // Parsing a path: each token captures one path-safe run; the capture is
   // trusted only when rendering it again gives the same path.
-  const captures: string[] = []
-  const source = template
-    .split(tokenPattern)
-    .map((part, index) => {
-      if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      captures.push(part)
-      return part === 'yyyy' ? '(\\d{4})' : part === 'mm' || part === 'dd' ? '(\\d{2})' : part === 'yyyymmdd' ? '(\\d{8})' : part === 'date' ? '(\\d{4}-\\d{2}-\\d{2})' : part === 'yyyyww' ? '(\\d{6})' : '([^/]+)'
-    })
-    .join('')
-  const pathPattern = new RegExp(`^${source}$`)
+  const { pattern: pathPattern, tokens: captures } = templatePattern(template, '([^/]+)')
 
   const match = (path: string): PathMatch | undefined => {
     const found = pathPattern.exec(path)

@@ -1,6 +1,6 @@
 import { parseDateText, type ColumnType } from '@parquetry/schema'
 import { datesOfIsoWeek } from './calendar.js'
-import { createLayout } from './layout.js'
+import { createLayout, templatePattern } from './layout.js'
 
 /**
  * Tokens of input patterns and output templates:
@@ -10,7 +10,6 @@ import { createLayout } from './layout.js'
 export const templateTokens = ['dataset', 'yyyy', 'mm', 'dd', 'yyyymmdd', 'date', 'yyyyww'] as const
 export type TemplateToken = (typeof templateTokens)[number]
 
-const tokenPattern = /\{([a-z]+)\}/g
 
 /**
  * Checks an output template without column tokens (see {@link createLayout}
@@ -45,16 +44,8 @@ export interface InputNameMatch {
  *   or a string saying why a matching name holds an impossible date.
  */
 export function matchInputName(pattern: string, name: string): InputNameMatch | string | undefined {
-  const tokens: string[] = []
-  const source = pattern
-    .split(tokenPattern)
-    .map((part, index) => {
-      if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      tokens.push(part)
-      return { yyyy: '(\\d{4})', mm: '(\\d{2})', dd: '(\\d{2})', yyyymmdd: '(\\d{8})', date: '(\\d{4}-\\d{2}-\\d{2})', yyyyww: '(\\d{6})' }[part] ?? '([^/]*)'
-    })
-    .join('')
-  const match = new RegExp(`^${source}$`).exec(name)
+  const { pattern: namePattern, tokens } = templatePattern(pattern, '([^/]*)')
+  const match = namePattern.exec(name)
   if (!match) return undefined
   const values = Object.fromEntries(tokens.map((token, index) => [token, match[index + 1] as string]))
   if (values['yyyyww']) {

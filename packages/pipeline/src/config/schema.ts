@@ -99,9 +99,8 @@ export const configFileSchema = z.strictObject({
 /** The config file's type. */
 export type ConfigFile = z.infer<typeof configFileSchema>
 
-/** A preset dataset's settings after defaults, paths absolute. */
-export interface ResolvedPresetDataset {
-  kind: 'preset'
+/** What every dataset entry resolves to: defaults filled in, the input folder absolute. */
+interface ResolvedDatasetBase {
   name: string
   enabled: boolean
   view: string
@@ -111,16 +110,14 @@ export interface ResolvedPresetDataset {
   spread: number | undefined
 }
 
-/** A dataset of the config's own after defaults, paths absolute. */
-export interface ResolvedCustomDataset {
+/** A preset dataset's settings after defaults. */
+export interface ResolvedPresetDataset extends ResolvedDatasetBase {
+  kind: 'preset'
+}
+
+/** A dataset of the config's own after defaults. */
+export interface ResolvedCustomDataset extends ResolvedDatasetBase {
   kind: 'custom'
-  name: string
-  enabled: boolean
-  view: string
-  inputDir: string
-  pattern: string
-  output: string
-  spread: number | undefined
   columns: ColumnDefinition[]
   dateColumn: string
   description: string | undefined

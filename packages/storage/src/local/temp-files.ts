@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readdir, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { isProcessAlive } from '../process-alive.js'
 
 // `.query_perf_20251028.parquet.<pid>.<random>.parquetry-tmp`: hidden, in the
 // final file's own directory (so the rename is atomic), naming the writer's pid.
@@ -17,17 +18,6 @@ export function tempPathFor(finalPath: string): string {
 /** True for a Parquetry temp file name. */
 export function isTempFileName(name: string): boolean {
   return tempPattern.test(name)
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import { isProcessAlive } from '../process-alive.js'
 
 /**
  * Where unfinished writes live, under the storage prefix:
@@ -21,16 +22,6 @@ export function tempKeyFor(prefix: string, path: string): string {
 /** The temp area's key prefix. */
 export function tempArea(prefix: string): string {
   return `${prefix}${TEMP_FOLDER}`
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**
