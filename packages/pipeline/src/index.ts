@@ -1,6 +1,6 @@
 export { runExport } from './engine/run-export.js'
 export type { ExportOptions, RejectsOptions } from './engine/run-export.js'
-export { compileDataset } from './engine/definition.js'
+export { checkLayoutsApart, compileDataset } from './engine/definition.js'
 export type { AfterCommitContext, CompiledDataset, DatasetDefinition, Input, InputCatalog, PartitionSpec } from './engine/definition.js'
 export type { ExportDatasetResult, ExportEvent, ExportFailure, ExportFileResult, ExportResult, FileStatus, InputRejects } from './engine/types.js'
 export { targetsOf } from './engine/select.js'

@@ -2,7 +2,7 @@ import { ParquetryError, defineSchema, type DatasetSchema } from '@parquetry/sch
 import type { Storage } from '@parquetry/storage'
 import type { ResolvedConfig, ResolvedDataset } from './config/schema.js'
 import { loadConfig } from './config/load.js'
-import { compileDataset, type DatasetDefinition } from './engine/definition.js'
+import { checkLayoutsApart, compileDataset, type DatasetDefinition } from './engine/definition.js'
 import { runExport, type ExportOptions } from './engine/run-export.js'
 import type { ExportResult } from './engine/types.js'
 import { todayIn } from './engine/zoned-date.js'
@@ -84,7 +84,7 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
   const config = 'config' in options ? options.config : await loadConfig({ cwd: options.cwd, ...(options.path ? { path: options.path } : {}), ...(options.env ? { env: options.env } : {}) })
   const env = options.env ? { env: options.env } : {}
   const datasets = config.datasets.map((dataset) => datasetFromConfig(dataset, config))
-  for (const definition of datasets) compileDataset(definition)
+  checkLayoutsApart(datasets.map((definition) => compileDataset(definition)))
   const storage = await openStorage(config.output, { s3: config.s3, ...env })
   const rejectsStorage = config.rejects.dir === undefined ? undefined : await openStorage(config.rejects.dir, { s3: config.s3, ...env })
   const select = (names?: readonly string[]) => {

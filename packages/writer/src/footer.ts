@@ -34,6 +34,7 @@ export const footerKeys = {
   schemaColumns: 'parquetry.schema.columns',
   rowCount: 'parquetry.row_count',
   sources: 'parquetry.sources',
+  files: 'parquetry.files',
 } as const
 
 /** What Parquetry recorded in a file's footer, parsed. */
@@ -52,6 +53,8 @@ export interface FooterInfo {
     fingerprint: string
     rowCount: number
     sources: SourceInfo[]
+    /** The paths of every file made with this one (the files of one date split by column values), when recorded. */
+    files?: string[]
   }
 }
 
@@ -60,6 +63,7 @@ export function buildKeyValues(options: {
   schema: DatasetSchema
   rowCount: number
   sources: readonly SourceInfo[]
+  files?: readonly string[] | undefined
   metadata: Readonly<Record<string, string>>
 }): { key: string; value: string }[] {
   const pairs: { key: string; value: string }[] = [
@@ -71,6 +75,7 @@ export function buildKeyValues(options: {
     { key: footerKeys.rowCount, value: String(options.rowCount) },
   ]
   if (options.sources.length > 0) pairs.push({ key: footerKeys.sources, value: JSON.stringify(options.sources) })
+  if (options.files && options.files.length > 0) pairs.push({ key: footerKeys.files, value: JSON.stringify(options.files) })
   for (const [key, value] of Object.entries(options.metadata)) {
     if (key.startsWith('parquetry.')) throw new ParquetryError('CONFIG_INVALID', `metadata key ${key}: the parquetry. prefix is reserved`)
     pairs.push({ key, value })
@@ -99,6 +104,13 @@ export function footerInfoFromMetadata(metadata: FileMetaData): FooterInfo {
         sources = []
       }
     }
+    let files: string[] | undefined
+    try {
+      const parsed = JSON.parse(keyValues[footerKeys.files] ?? 'null') as unknown
+      if (Array.isArray(parsed) && parsed.every((entry) => typeof entry === 'string')) files = parsed
+    } catch {
+      files = undefined
+    }
     info.parquetry = {
       version: keyValues[footerKeys.version] ?? '',
       schemaName: name,
@@ -106,6 +118,7 @@ export function footerInfoFromMetadata(metadata: FileMetaData): FooterInfo {
       fingerprint: keyValues[footerKeys.schemaFingerprint] ?? '',
       rowCount: Number(keyValues[footerKeys.rowCount]),
       sources,
+      ...(files ? { files } : {}),
     }
   }
   return info
@@ -120,12 +133,15 @@ export interface ByteSource {
 /**
  * Reads and parses a Parquet file's footer (the last few KB only).
  *
- * @throws ParquetryError `VERIFY_FAILED` when the bytes are not a Parquet file.
+ * @throws ParquetryError `VERIFY_FAILED` when the bytes are not a Parquet file;
+ *   the byte source's own errors (`STORAGE_FAILED`, `CONFLICT`) unchanged.
  */
 export async function readFooter(file: ByteSource): Promise<FooterInfo> {
   try {
     return footerInfoFromMetadata(await parquetMetadataAsync(file))
   } catch (error) {
+    // The byte source's own errors (storage, a file replaced while read) pass through unchanged.
+    if (error instanceof ParquetryError) throw error
     throw new ParquetryError('VERIFY_FAILED', `not a readable Parquet file: ${(error as Error).message}`, { cause: error })
   }
 }

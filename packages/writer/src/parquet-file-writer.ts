@@ -209,11 +209,13 @@ export class ParquetFileWriter {
    * and commits the file to its final path.
    *
    * `sources` and `metadata` given here replace the ones given at creation
-   * (the inputs of a file may be known only once all rows are in).
+   * (the inputs of a file may be known only once all rows are in); `files`
+   * records the paths of every file made with this one
+   * (`parquetry.files`), so that a missing one is noticed.
    *
    * @throws ParquetryError `WRITE_FAILED`, `VERIFY_FAILED` or `STORAGE_FAILED`; nothing is left at the final path.
    */
-  async close(options: { sources?: readonly SourceInfo[]; metadata?: Readonly<Record<string, string>> } = {}): Promise<WriteResult> {
+  async close(options: { sources?: readonly SourceInfo[]; files?: readonly string[]; metadata?: Readonly<Record<string, string>> } = {}): Promise<WriteResult> {
     if (this.#state !== 'open') {
       await this.#aborting
       if (this.#options.signal?.aborted) throw abortedError(this.path)
@@ -233,6 +235,7 @@ export class ParquetFileWriter {
         schema: this.schema,
         rowCount,
         sources: options.sources ?? this.#options.sources ?? [],
+        files: options.files,
         metadata: options.metadata ?? this.#options.metadata ?? {},
       })
       this.#writer.schema = this.#footerSchema

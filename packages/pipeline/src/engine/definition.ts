@@ -131,3 +131,25 @@ export function compileDataset(definition: DatasetDefinition): CompiledDataset {
   const dateOf = column.type === 'date' ? (row: Row) => row[key] as string : (row: Row) => dateInZone(row[key] as bigint, zone)
   return { definition, layout, spread, dateOf }
 }
+
+/**
+ * Refuses datasets whose layouts could write the same paths (two datasets
+ * with one template, or one template inside another's): each dataset's files
+ * must be its own, or one dataset's export would take another's for a file it
+ * made.
+ *
+ * @throws ParquetryError `CONFIG_INVALID` naming both datasets.
+ */
+export function checkLayoutsApart(datasets: readonly CompiledDataset[]): void {
+  const samples = datasets.map(({ layout, definition }) => {
+    const values = Object.fromEntries(layout.tokens.filter((token) => token.kind === 'column').map((token) => [token.name, token.type === 'boolean' ? true : token.type === 'date' ? '2001-02-03' : token.type === 'string' ? 'x' : 1]))
+    return { name: definition.name, layout, path: layout.render('2001-02-03', values) }
+  })
+  for (const one of samples) {
+    for (const other of samples) {
+      if (one !== other && other.layout.match(one.path)) {
+        throw new ParquetryError('CONFIG_INVALID', `datasets ${one.name} and ${other.name} would write the same paths (${one.name}'s ${one.path} is one of ${other.name}'s files): give them output templates of their own`)
+      }
+    }
+  }
+}

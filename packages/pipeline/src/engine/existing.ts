@@ -1,5 +1,6 @@
 import type { Layout } from '@parquetry/partitioner'
 import type { ObjectInfo, Storage } from '@parquetry/storage'
+import { isParquetryError } from '@parquetry/schema'
 import { readFooter, type FooterInfo } from '@parquetry/writer'
 
 /** A file already in the storage, with what its footer says. */
@@ -46,17 +47,22 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   return results
 }
 
-/** Reads one file's footer (the last few KB: one ranged read on S3). */
+/**
+ * Reads one file's footer (the last few KB: one ranged read on S3). A file
+ * that is not Parquet is returned without a footer (it will be rewritten);
+ * a storage error (a network failure, a file replaced while read) is thrown,
+ * never taken for an unreadable file.
+ */
 export async function readExistingFile(storage: Storage, object: ObjectInfo & { date: string }): Promise<ExistingFile> {
   const base = { path: object.path, date: object.date, size: object.size, etag: object.etag }
-  let handle
+  const handle = await storage.open(object.path)
   try {
-    handle = await storage.open(object.path)
     return { ...base, footer: await readFooter(handle) }
   } catch (error) {
-    return { ...base, footer: undefined, error: (error as Error).message }
+    if (!isParquetryError(error, 'VERIFY_FAILED')) throw error
+    return { ...base, footer: undefined, error: error.message }
   } finally {
-    await handle?.close()
+    await handle.close()
   }
 }
 

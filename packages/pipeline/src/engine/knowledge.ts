@@ -134,17 +134,23 @@ export class DatasetKnowledge {
     return this.#listedBy(date).some((listed) => listed.get(identity)?.checksum === digest)
   }
 
+  /**
+   * Whether a date's files are all readable Parquetry files of this schema,
+   * and all there: none that a footer says was made with them is missing.
+   */
   #readable(date: string, schema: { name: string; fingerprint: string }): boolean {
-    return (this.#existing.get(date) ?? []).every((file) => {
+    const files = this.#existing.get(date) ?? []
+    const present = new Set(files.map((file) => file.path))
+    return files.every((file) => {
       const recorded = file.footer?.parquetry
-      return recorded !== undefined && recorded.schemaName === schema.name && recorded.fingerprint === schema.fingerprint
+      return recorded !== undefined && recorded.schemaName === schema.name && recorded.fingerprint === schema.fingerprint && (recorded.files ?? []).every((path) => present.has(path))
     })
   }
 
   /**
    * Whether a date's files are up to date: there are some, each is a
-   * readable Parquetry file of this schema (same fingerprint), and each
-   * lists every expected input at its current digest.
+   * readable Parquetry file of this schema (same fingerprint), none made with
+   * them is missing, and each lists every expected input at its current digest.
    */
   isFresh(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }): boolean {
     if ((this.#existing.get(date) ?? []).length === 0 || !this.#readable(date, schema)) return false
@@ -157,10 +163,13 @@ export class DatasetKnowledge {
    * before, or undated inputs (an index advisor report rewritten every day,
    * an event log that is appended to or rotated), whose earlier versions'
    * rows stand. Such a date is not rebuilt up front: the changed inputs are
-   * read, and the date is rewritten only if one of them gives it rows.
+   * read, and the date is rewritten only if one of them gives it rows. With
+   * `force` only the undated inputs count: a forced run rewrites what the
+   * current content feeds, and keeps the dates an earlier version fed.
    */
-  isTentative(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }): boolean {
+  isTentative(date: string, expected: ReadonlySet<string>, schema: { name: string; fingerprint: string }, options: { force?: boolean } = {}): boolean {
     if (!this.#readable(date, schema)) return false
+    if (options.force) return expected.size > 0 && [...expected].every((identity) => this.inputs.get(identity)?.dates.length === 0 && !this.isKnown(identity))
     const listedBy = this.#listedBy(date)
     for (const identity of expected) {
       for (const listed of listedBy) {
@@ -171,5 +180,21 @@ export class DatasetKnowledge {
       if (listedBy.length === 0 && this.isKnown(identity)) return false
     }
     return true
+  }
+
+  /**
+   * Rows a date's files hold from earlier versions of an undated input (a
+   * listing at another digest than its current one): what rewriting the date
+   * from the current version must not shrink unnoticed.
+   */
+  earlierRows(date: string, identity: string): number {
+    if (this.inputs.get(identity)?.dates.length !== 0) return 0
+    const digest = this.#digests.get(identity)
+    let rows = 0
+    for (const listed of this.#listedBy(date)) {
+      const source = listed.get(identity)
+      if (source && source.checksum !== digest) rows += source.rows ?? 0
+    }
+    return rows
   }
 }

@@ -16,19 +16,24 @@ export interface WriterSettings {
 export class Partition {
   readonly date: string
   readonly path: string
+  /** What the path must still be when the file is published. */
+  readonly expect: WriteCondition
+  /** Rows from each input. */
   readonly rowsBySource = new Map<string, number>()
+  /** Rows in all. */
   rows = 0
   #writer: ParquetFileWriter | undefined
   #opening: Promise<ParquetFileWriter> | undefined
   #pending: Promise<void> | undefined
 
-  constructor(date: string, path: string) {
+  constructor(date: string, path: string, expect: WriteCondition) {
     this.date = date
     this.path = path
+    this.expect = expect
   }
 
   /** Adds a row from `source`; returns a promise when the file must be opened or a row group is being flushed. */
-  add(row: Row, source: string, settings: WriterSettings, expect: WriteCondition): Promise<void> | undefined {
+  add(row: Row, source: string, settings: WriterSettings): Promise<void> | undefined {
     this.rows++
     this.rowsBySource.set(source, (this.rowsBySource.get(source) ?? 0) + 1)
     if (!settings.write) return undefined
@@ -37,12 +42,12 @@ export class Partition {
       if (pending) this.#pending = pending
       return pending
     }
-    return this.#open(settings, expect).then((writer) => writer.append(row))
+    return this.#open(settings).then((writer) => writer.append(row))
   }
 
-  async #open(settings: WriterSettings, expect: WriteCondition): Promise<ParquetFileWriter> {
+  async #open(settings: WriterSettings): Promise<ParquetFileWriter> {
     this.#opening ??= (async () => {
-      const sink = await settings.storage.createSink(this.path, { expect })
+      const sink = await settings.storage.createSink(this.path, { expect: this.expect })
       this.#writer = await ParquetFileWriter.create({ schema: settings.schema, sink, codec: settings.codec, rowGroupSize: settings.rowGroupSize, verify: 'full' })
       return this.#writer
     })()
@@ -54,12 +59,13 @@ export class Partition {
     return this.#writer
   }
 
+  /** Waits for the file to be open and its last row group flushed. */
   async settle(): Promise<void> {
     await this.#opening
     await this.#pending
   }
 
-  /** Discards the file being written. */
+  /** Discards the file being written; nothing once it is committed. */
   async abort(): Promise<void> {
     await this.#opening?.catch(() => undefined)
     await this.#writer?.abort()

@@ -6,7 +6,7 @@ import type { ExistingFile } from './existing.js'
 import type { DatasetKnowledge } from './knowledge.js'
 import { Partition, type WriterSettings } from './partition.js'
 import { existingFileResult, newFileResult, progressOf, ratioOf, reportInputFailure } from './results.js'
-import type { ExportDatasetResult, ExportEvent, ExportFileResult, InputRejects } from './types.js'
+import type { ExportDatasetResult, ExportEvent, ExportFailure, ExportFileResult, InputRejects } from './types.js'
 
 /** What one dataset's export shares across its passes. */
 export interface DatasetRun {
@@ -19,6 +19,8 @@ export interface DatasetRun {
   rejectsSink: ((input: Input) => () => Promise<ByteSink>) | undefined
   /** Where a rejects file is, as people read it. */
   rejectsLocation: (path: string) => string
+  /** Rewrite even what is unchanged, and accept that an undated input now gives a date fewer rows. */
+  force: boolean
   /** Dates that must not be written (an input they need is gone or unreadable), with why. */
   blocked: Map<string, string>
   /**
@@ -68,7 +70,10 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   const { definition, layout } = compiled
   const works = new Map<string, DateWork>()
   const add = (date: string, planned: PlannedDate) => {
-    const work: DateWork = { date, paths: new Map(), expected: new Set(planned.expected), files: planned.files, remaining: new Set(planned.expected), partitions: new Map(), failed: run.blocked.get(date), finished: false }
+    // A date that needs an input that could not be read (in this pass or an earlier one) is not written.
+    const unreadable = [...planned.expected].find((identity) => run.failedInputs.has(identity))
+    const failed = run.blocked.get(date) ?? (unreadable === undefined ? undefined : run.failedInputs.get(unreadable))
+    const work: DateWork = { date, paths: new Map(), expected: new Set(planned.expected), files: planned.files, remaining: new Set(planned.expected), partitions: new Map(), failed, finished: false }
     works.set(date, work)
     return work
   }
@@ -84,6 +89,9 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     discovered.set(date, set)
   }
 
+  // Dates of the input being read whose rows go nowhere in this pass (decided once per input, not per row).
+  let passedOver = new Set<string>()
+
   const route = (row: Row, input: Input, firstRead: boolean): Promise<void> | undefined => {
     const date = compiled.dateOf(row)
     ;(fanOut.get(input.identity) as Set<string>).add(date)
@@ -96,18 +104,18 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         run.result.outsideDates[date] = (run.result.outsideDates[date] ?? 0) + 1
         return undefined
       }
+      if (passedOver.has(date)) return undefined
       // Already stored in a date that is up to date, or in one that must not be touched.
-      if (knowledge.holds(date, input.identity) || run.blocked.has(date) || run.blockIfGone(date)) return undefined
-      const expected = knowledge.expectedFor(date)
-      expected.add(input.identity)
-      const unreadable = [...expected].find((identity) => run.failedInputs.has(identity))
-      if (unreadable !== undefined) {
-        add(date, { expected, files: knowledge.existing.get(date) ?? [] }).failed = run.failedInputs.get(unreadable)
+      if (knowledge.holds(date, input.identity) || run.blocked.has(date) || run.blockIfGone(date)) {
+        passedOver.add(date)
         return undefined
       }
+      const expected = knowledge.expectedFor(date)
+      expected.add(input.identity)
       // A date no plan foresaw can be written now only if every other input it needs is still to be read.
-      if (![...expected].every((identity) => identity === input.identity || notStarted.has(identity))) {
+      if (![...expected].every((identity) => identity === input.identity || notStarted.has(identity) || run.failedInputs.has(identity))) {
         discover(date, input.identity)
+        passedOver.add(date)
         return undefined
       }
       work = add(date, { expected, files: knowledge.existing.get(date) ?? [] })
@@ -124,19 +132,25 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     const path = pathOf(work, row)
     let partition = work.partitions.get(path)
     if (!partition) {
-      partition = new Partition(date, path)
+      // Published only over what the file was when it was read (or only if it is still absent).
+      const existing = work.files.find((file) => file.path === path)
+      partition = new Partition(date, path, existing?.etag ? { etag: existing.etag } : 'absent')
       work.partitions.set(path, partition)
     }
-    const existing = work.files.find((file) => file.path === path)
-    return partition.add(row, input.identity, settings, existing?.etag ? { etag: existing.etag } : 'absent')
+    return partition.add(row, input.identity, settings)
   }
 
   const columns = layout.columns
   const pathOf = (work: DateWork, row: Row): string => {
+    // Length-prefixed, so no value can run into the next: `3:EUR` `-` (null).
     let key = ''
     for (const column of columns) {
       const value = row[column]
-      key += value === null || value === undefined ? '\u0001' : `${String(value)}\u0000`
+      if (value === null || value === undefined) key += '-'
+      else {
+        const text = String(value)
+        key += `${text.length}:${text}`
+      }
     }
     let path = work.paths.get(key)
     if (path === undefined) {
@@ -160,6 +174,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       run.emit({ type: 'input', dataset: definition.name, identity: input.identity, bytes: input.bytes ?? 0 })
     }
     fanOut.set(input.identity, new Set())
+    passedOver = new Set()
     const validated = validateRecords({
       source: input.open({ ...(run.signal ? { signal: run.signal } : {}), onProgress: progressOf(run.emit, definition.name, input, 'read') }),
       schema: definition.schema,
@@ -197,10 +212,16 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       run.emit({ type: 'rejects', dataset: definition.name, rejects })
     }
     if (failure !== undefined) {
+      // Its files are not written: those it gave rows to, or — when it gave none — every date it may feed.
       const reason = `rejected rows in ${input.identity} are over the threshold`
+      const fed = (work: DateWork) => [...work.partitions.values()].some((partition) => partition.rowsBySource.has(input.identity))
+      const gaveRows = [...works.values()].some(fed)
+      run.failedInputs.set(input.identity, reason)
       for (const work of works.values()) {
-        if (!work.finished && work.failed === undefined && [...work.partitions.values()].some((partition) => partition.rowsBySource.has(input.identity))) work.failed = reason
+        if (!work.finished && work.failed === undefined && (gaveRows ? fed(work) : work.expected.has(input.identity))) work.failed = reason
       }
+      run.result.failures.push({ input: input.identity, code: 'REJECTS_EXCEEDED', message: `${input.identity}: ${failure}` })
+      run.emit({ type: 'failure', dataset: definition.name, failure: run.result.failures.at(-1) as ExportFailure })
       return
     }
     const digest = knowledge.digestOf(input.identity)
@@ -225,14 +246,31 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     run.emit({ type: 'file', file })
   }
 
+  // An undated input rotated or truncated gives a date fewer rows than its earlier version did: the date is kept.
+  const shrunk = (work: DateWork): string | undefined => {
+    if (run.force) return undefined
+    for (const identity of work.expected) {
+      const before = knowledge.earlierRows(work.date, identity)
+      if (before === 0) continue
+      let now = 0
+      for (const partition of work.partitions.values()) now += partition.rowsBySource.get(identity) ?? 0
+      if (now < before) return `${identity} now gives it ${now} row${now === 1 ? '' : 's'} where its earlier version gave ${before} (rotated or truncated?); rewriting would lose them (export with --force to replace them)`
+    }
+    return undefined
+  }
+
   const finish = async (work: DateWork): Promise<void> => {
     work.finished = true
     const partitions = [...work.partitions.values()].sort((left, right) => (left.path < right.path ? -1 : 1))
     for (const partition of partitions) await partition.settle().catch(() => undefined)
+    work.failed ??= shrunk(work)
     if (work.failed !== undefined) {
       for (const partition of partitions) await partition.abort()
       const reason = work.failed
-      for (const partition of partitions) record({ ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; not written` })
+      for (const partition of partitions) {
+        const kept = work.files.some((file) => file.path === partition.path)
+        record({ ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; ${kept ? 'not rewritten' : 'not written'}` })
+      }
       for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `${reason}; not rewritten`))
       return
     }
@@ -244,7 +282,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         continue
       }
       try {
-        const written = await partition.writer.close({ sources })
+        const written = await partition.writer.close({ sources, files: partitions.map((entry) => entry.path) })
         const ratio = ratioOf(base.sourceBytes, written.bytes)
         const file: ExportFileResult = { ...base, status: 'written', bytes: written.bytes, ...(ratio !== undefined ? { ratio } : {}) }
         record(file)
@@ -280,10 +318,15 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         await finish(work)
       }
     }
-    for (const work of works.values()) if (!work.finished) await finish(work)
+    for (const work of works.values()) {
+      if (work.finished) continue
+      // Every input it needs was read, or it is not written.
+      if (work.failed === undefined && work.remaining.size > 0) work.failed = `input ${[...work.remaining].sort().join(', ')} was not read`
+      await finish(work)
+    }
   } finally {
-    // On an error or an abort, files still open are discarded: nothing half-written appears.
-    for (const work of works.values()) if (!work.finished) for (const partition of work.partitions.values()) await partition.abort()
+    // On an error or an abort, files not committed are discarded: nothing half-written appears.
+    for (const work of works.values()) for (const partition of work.partitions.values()) await partition.abort()
   }
   return discovered
 }

@@ -12,6 +12,7 @@ import { openProject, type Project } from '../project.js'
 import { fileInputs } from '../inputs/file-inputs.js'
 import type { DatasetDefinition } from './definition.js'
 import { runExport } from './run-export.js'
+import { delegateStorage } from './test-storage.js'
 import type { ExportEvent, ExportResult } from './types.js'
 
 const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
@@ -40,29 +41,20 @@ async function count(path: string, where = 'true'): Promise<bigint> {
   return row?.['n'] as bigint
 }
 
-/** A real storage that counts what is asked of it. */
+/** A real storage that counts the writes and removals asked of it. */
 function countingStorage(inner: Storage): Storage & { writes: number; removes: number } {
-  const counted = {
-    writes: 0,
-    removes: 0,
-    url: inner.url,
-    createSink: (path: string, options?: Parameters<Storage['createSink']>[1]) => {
-      counted.writes++
+  const counts = { writes: 0, removes: 0 }
+  const storage = delegateStorage(inner, {
+    createSink: (path, options) => {
+      counts.writes++
       return inner.createSink(path, options)
     },
-    remove: (path: string) => {
-      counted.removes++
+    remove: (path) => {
+      counts.removes++
       return inner.remove(path)
     },
-    open: (path: string) => inner.open(path),
-    readBytes: (path: string) => inner.readBytes(path),
-    stream: (path: string, options?: { signal?: AbortSignal }) => inner.stream(path, options),
-    stat: (path: string) => inner.stat(path),
-    list: (prefix?: string) => inner.list(prefix),
-    cleanup: (prefix?: string) => inner.cleanup(prefix),
-    close: () => inner.close(),
-  }
-  return counted
+  })
+  return Object.defineProperties(storage, { writes: { get: () => counts.writes }, removes: { get: () => counts.removes } }) as Storage & { writes: number; removes: number }
 }
 
 describe('skips decided before parsing', () => {
@@ -78,6 +70,10 @@ describe('skips decided before parsing', () => {
     expect(again.datasets.flatMap((dataset) => dataset.inputs)).toEqual([])
     expect(events.filter((event) => event.type === 'progress' && event.phase === 'read')).toEqual([])
     expect({ writes: storage.writes, removes: storage.removes }).toEqual({ writes: 0, removes: 0 })
+    // The counter counts: a forced run asks for a write per file, and one for day 4's rejects.
+    const forced = await runExport({ datasets: opened.select(['query_perf']), storage, selection: { kind: 'historical' }, force: true })
+    expect(forced.written).toBe(9)
+    expect(storage.writes).toBe(forced.written + 1)
     const temps = (await readdir(out(), { recursive: true })).filter((name) => name.includes('parquetry-tmp'))
     expect(temps).toEqual([])
   })

@@ -2,7 +2,7 @@ import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
-import { compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
+import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
 import { readExistingFiles } from './existing.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
 import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
@@ -69,6 +69,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     if (names.has(definition.name)) throw new ParquetryError('CONFIG_INVALID', `dataset ${definition.name} is given twice`)
     names.add(definition.name)
   }
+  checkLayoutsApart(compiled)
   const results: ExportDatasetResult[] = []
   for (const dataset of compiled) {
     const result: ExportDatasetResult = { dataset: dataset.definition.name, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [] }
@@ -172,6 +173,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       }
       return true
     },
+    force: options.force ?? false,
     rejectsSink: rejectsSinkFor(definition.name, options),
     rejectsLocation: (path) => describePath(options.rejects?.storage ?? options.storage, path),
     blocked,
@@ -199,7 +201,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       continue
     }
     // Stale only because changed inputs might now feed it: decided by reading them (see isTentative).
-    if (!options.force && knowledge.isTentative(date, expected, definition.schema)) {
+    if (knowledge.isTentative(date, expected, definition.schema, { force: options.force ?? false })) {
       tentative.push(date)
       continue
     }

@@ -18,7 +18,11 @@ export interface VerifyReport {
   /** Every file verified and no requested date without a file. */
   ok: boolean
   files: VerifiedFile[]
-  /** Requested dates with no file: the path it would have (a glob when the layout splits a day by column values). */
+  /**
+   * Files that should be there and are not: requested dates with no file (the
+   * path it would have; a glob when the layout splits a day by column
+   * values), and files another file of their date was made with.
+   */
   missing: { dataset: string; date: string; path: string }[]
 }
 
@@ -50,7 +54,9 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
       const present = new Set(found.map((object) => object.date))
       for (const date of dates) if (!present.has(date)) missing.push({ dataset: name, date, path: layout.pattern(date) })
     }
-    for (const { path } of found) {
+    const present = new Set(found.map((object) => object.path))
+    const siblings = new Map<string, string>()
+    for (const { path, date } of found) {
       let object
       try {
         object = await options.storage.open(path)
@@ -66,6 +72,8 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
           files.push({ dataset: name, path, status: 'unreadable', reason: (error as Error).message })
           continue
         }
+        // A file made with this one that is gone (one currency of a day split by currency, say).
+        for (const sibling of footer.parquetry?.files ?? []) if (!present.has(sibling)) siblings.set(sibling, date)
         try {
           checkFooter(footer, { schema }, path)
           await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path })
@@ -77,6 +85,7 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
         await object.close()
       }
     }
+    for (const [path, date] of siblings) missing.push({ dataset: name, date, path })
   }
   return { ok: files.every((file) => file.status === 'ok') && missing.length === 0, files, missing }
 }
