@@ -73,7 +73,7 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
           continue
         }
         // A file made with this one that is gone (one currency of a day split by currency, say).
-        for (const sibling of footer.parquetry?.files ?? []) if (!present.has(sibling)) siblings.set(sibling, date)
+        if (footer.parquetry?.schemaName === schema.name) for (const sibling of footer.parquetry.files ?? []) if (!present.has(sibling) && layout.match(sibling)) siblings.set(sibling, date)
         try {
           checkFooter(footer, { schema }, path)
           await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path })
