@@ -5,7 +5,7 @@
 //
 //   node bench/querier.mjs [--rows 50000] [--runs 15] [--keep DIR]
 import { DuckDBInstance } from '@duckdb/node-api'
-import { addDays, renderOutputPath } from '@parquetry/partitioner'
+import { addDays, createLayout } from '@parquetry/partitioner'
 import { openProject } from '@parquetry/pipeline'
 import { Querier, dailySummary, weeklyTrend } from '@parquetry/querier'
 import { queryPerfSchema } from '@parquetry/schema'
@@ -37,7 +37,7 @@ async function makeTree(days) {
   const first = '2025-01-01'
   for (let day = 0; day < days; day++) {
     const date = addDays(first, day)
-    const path = renderOutputPath(template, { dataset: 'query_perf', date })
+    const path = createLayout({ template, dataset: 'query_perf' }).render(date)
     if (existsSync(join(root, path))) continue
     const writer = await ParquetFileWriter.create({ schema: queryPerfSchema, sink: await storage.createSink(path) })
     const start = BigInt(Date.parse(`${date}T00:00:00Z`)) * 1000n

@@ -27,7 +27,7 @@ export async function openQuerier(project: Project, io: CliIo, options: { range?
   return Querier.create({
     storage: project.storage,
     layouts: project.layouts(options.datasets),
-    cacheDir: project.config.cacheDir,
+    ...(project.config.cacheDir ? { cacheDir: project.config.cacheDir } : {}),
     ...(options.range ? { range: options.range } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
   })

@@ -50,6 +50,11 @@ export interface Layout {
   render(date: string, values?: Readonly<Record<string, TypedValue | undefined>>): string
   /** The date and values of a path this layout renders, or undefined for any other path. */
   match(path: string): PathMatch | undefined
+  /**
+   * The folders to list to find every file of these dates (or, without
+   * dates, of the dataset): one per distinct {@link prefix}, none inside another.
+   */
+  folders(dates?: Iterable<string>): string[]
   /** The paths of a date's files as a glob: each column token becomes a `*`. */
   pattern(date: string): string
   /**
@@ -178,10 +183,15 @@ export function createLayout(options: LayoutOptions): Layout {
     return folder.replace(tokenPattern, (_, name: string) => encodePartitionValue(name === 'dataset' ? dataset : (dates as Record<string, string>)[name] as string))
   }
 
+  const folders = (dates?: Iterable<string>): string[] => {
+    const prefixes = dates === undefined ? [prefix()] : [...new Set([...dates].map((date) => prefix(date)))].sort()
+    return prefixes.filter((one) => !prefixes.some((other) => other !== one && one.startsWith(other)))
+  }
+
   const pattern = (date: string): string => {
     const dates = dateTokenValues(date)
     return template.replace(tokenPattern, (_, name: string) => (name in dates ? encodePartitionValue(dates[name as DateToken]) : name === 'dataset' ? encodePartitionValue(dataset) : '*'))
   }
 
-  return Object.freeze({ template, dataset, tokens: Object.freeze(tokens), columns: Object.freeze(columns), render, match, prefix, pattern })
+  return Object.freeze({ template, dataset, tokens: Object.freeze(tokens), columns: Object.freeze(columns), render, match, prefix, folders, pattern })
 }

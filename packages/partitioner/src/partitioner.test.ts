@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { addDays, dateRange, datesOfIsoWeek, isoWeekOf } from './calendar.js'
 import { decodePartitionValue, encodePartitionValue, partitionDirectory } from './encode.js'
-import { matchInputName, renderOutputPath, validateOutputTemplate } from './template.js'
+import { createLayout } from './layout.js'
+import { matchInputName } from './template.js'
 
 describe('partition values', () => {
   it.each([
@@ -32,18 +33,18 @@ describe('partition values', () => {
 
 describe('templates', () => {
   it("renders the seed's layout", () => {
-    expect(renderOutputPath('{dataset}/year={yyyy}/month={mm}/{dataset}_{yyyymmdd}.parquet', { dataset: 'query_perf', date: '2025-10-28' })).toBe(
+    expect(createLayout({ template: '{dataset}/year={yyyy}/month={mm}/{dataset}_{yyyymmdd}.parquet', dataset: 'query_perf' }).render('2025-10-28')).toBe(
       'query_perf/year=2025/month=10/query_perf_20251028.parquet',
     )
-    expect(renderOutputPath('w/{yyyyww}/{date}.parquet', { dataset: 'x', date: '2025-01-01' })).toBe('w/202501/2025-01-01.parquet')
+    expect(createLayout({ template: 'w/{yyyyww}/{date}.parquet', dataset: 'x' }).render('2025-01-01')).toBe('w/202501/2025-01-01.parquet')
   })
 
   it('validates output templates', () => {
-    expect(() => validateOutputTemplate('q/{yyyymmdd}.parquet')).not.toThrow()
-    expect(() => validateOutputTemplate('../q/{yyyymmdd}.parquet')).toThrow('relative path')
-    expect(() => validateOutputTemplate('q/{yyyy}.parquet')).toThrow('needs the day in the path')
-    expect(() => validateOutputTemplate('q/{yyyymmdd}.csv')).toThrow('end with .parquet')
-    expect(() => validateOutputTemplate('q/{hour}/{date}.parquet')).toThrow('unknown token {hour}')
+    expect(() => createLayout({ template: 'q/{yyyymmdd}.parquet', dataset: 'q' })).not.toThrow()
+    expect(() => createLayout({ template: '../q/{yyyymmdd}.parquet', dataset: 'q' })).toThrow('relative path')
+    expect(() => createLayout({ template: 'q/{yyyy}.parquet', dataset: 'q' })).toThrow('needs the day in the path')
+    expect(() => createLayout({ template: 'q/{yyyymmdd}.csv', dataset: 'q' })).toThrow('end with .parquet')
+    expect(() => createLayout({ template: 'q/{hour}/{date}.parquet', dataset: 'q' })).toThrow('unknown token {hour}')
   })
 
   it('matches input names to the dates they cover', () => {

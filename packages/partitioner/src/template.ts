@@ -1,34 +1,6 @@
-import { parseDateText, type ColumnType } from '@parquetry/schema'
+import { parseDateText } from '@parquetry/schema'
 import { datesOfIsoWeek } from './calendar.js'
-import { createLayout, templatePattern } from './layout.js'
-
-/**
- * Tokens of input patterns and output templates:
- * `{yyyy}` `{mm}` `{dd}` `{yyyymmdd}` `{date}` (YYYY-MM-DD), `{yyyyww}` (ISO
- * year and week) and, in output templates, `{dataset}` (and columns: see {@link createLayout}).
- */
-export const templateTokens = ['dataset', 'yyyy', 'mm', 'dd', 'yyyymmdd', 'date', 'yyyyww'] as const
-export type TemplateToken = (typeof templateTokens)[number]
-
-
-/**
- * Checks an output template without column tokens (see {@link createLayout}
- * for the rules).
- *
- * @throws ParquetryError `CONFIG_INVALID` naming the problem.
- */
-export function validateOutputTemplate(template: string, columns?: readonly { name: string; type: ColumnType }[]): void {
-  createLayout({ template, dataset: 'dataset', ...(columns ? { columns } : {}) })
-}
-
-/**
- * Renders an output template without column tokens for one dataset and date:
- * `query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet` →
- * `query_perf/year=2025/month=10/query_perf_20251028.parquet`.
- */
-export function renderOutputPath(template: string, values: { dataset: string; date: string }): string {
-  return createLayout({ template, dataset: values.dataset }).render(values.date)
-}
+import { templatePattern } from './layout.js'
 
 /** What an input file name says about its dates. */
 export interface InputNameMatch {

@@ -8,7 +8,8 @@ import { Querier, type QuerierOptions } from './querier.js'
  * macros, so that the duckdb CLI, Grafana's DuckDB data source or any DuckDB
  * client opens the datasets with no setup. The file appears complete or not
  * at all. A dataset without files yet gets an empty view: write the catalog
- * again after its first export.
+ * again after its first export. Over S3, the views read the files downloaded
+ * into the query cache (never httpfs, whose secret would not be saved).
  */
 export async function writeCatalog(options: Omit<QuerierOptions, 'database'> & { path: string }): Promise<{ path: string; views: Querier['views'] }> {
   const path = resolve(options.path)
@@ -16,7 +17,8 @@ export async function writeCatalog(options: Omit<QuerierOptions, 'database'> & {
   await rm(temp, { force: true })
   let querier: Querier | undefined
   try {
-    querier = await Querier.create({ ...options, database: temp })
+    // Views over downloaded files: another client could not read S3 with this session's secret.
+    querier = await Querier.create({ ...options, database: temp, httpfs: false })
     await querier.query('CHECKPOINT')
     const views = querier.views
     querier.close()

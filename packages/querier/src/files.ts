@@ -20,8 +20,7 @@ export interface DatasetFiles {
 export async function listLayoutFiles(storage: Storage, layout: DatasetLayout, range?: { from: string; to: string }): Promise<DatasetFiles> {
   const compiled = createLayout({ template: layout.template, dataset: layout.name, columns: layout.schema.columns })
   const dates = range ? new Set(dateRange(range.from, range.to)) : undefined
-  const prefixes = dates ? [...new Set([...dates].map((date) => compiled.prefix(date)))].sort() : [compiled.prefix()]
-  const folders = prefixes.filter((prefix, index) => !prefixes.some((other, otherIndex) => otherIndex !== index && other !== prefix && prefix.startsWith(other)))
+  const folders = compiled.folders(dates)
   const files: ObjectInfo[] = []
   let others = 0
   for (const folder of folders) {
@@ -31,5 +30,5 @@ export async function listLayoutFiles(storage: Storage, layout: DatasetLayout, r
       else if (object.path.endsWith('.parquet')) others++
     }
   }
-  return { prefix: prefixes.length === 1 ? (prefixes[0] as string) : '', files, alone: !dates && others === 0 && (prefixes[0] as string) !== '' }
+  return { prefix: folders.length === 1 ? (folders[0] as string) : '', files, alone: !dates && others === 0 && (folders[0] as string) !== '' }
 }

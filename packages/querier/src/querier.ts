@@ -3,7 +3,7 @@ import { ParquetryError, quoteIdentifier, wrapError } from '@parquetry/schema'
 import { createLocalStorage, type Storage } from '@parquetry/storage'
 import { cacheObjects, cacheRootFor, defaultCacheDir } from './cache.js'
 import type { DatasetLayout } from './datasets.js'
-import { listLayoutFiles } from './files.js'
+import { listLayoutFiles, type DatasetFiles } from './files.js'
 import { emptyRelationSql, quoteLiteral, readParquetSql } from './sql.js'
 
 /** Options for {@link Querier.create}. */
@@ -23,7 +23,11 @@ export interface QuerierOptions {
   database?: string
   /** Where files of an S3 storage are downloaded to when DuckDB's httpfs is not available. Default `~/.cache/parquetry`. */
   cacheDir?: string
-  /** Try DuckDB's httpfs extension to read S3 directly. Default true; without it (or when it does not load) files are downloaded. */
+  /**
+   * Let DuckDB read S3 itself through its httpfs extension, when it is
+   * installed. Default true; without it (or when it does not load, or the
+   * store refuses it) the files are downloaded into the cache.
+   */
   httpfs?: boolean
   signal?: AbortSignal
 }
@@ -94,20 +98,31 @@ export class Querier {
       throw wrapError(error, 'QUERY_FAILED', `cannot open DuckDB${options.database ? ` at ${options.database}` : ''}`)
     }
     const connection = await instance.connect()
-    const views: ViewInfo[] = []
+    let views: ViewInfo[]
     try {
+      const found = await Promise.all(options.layouts.map((layout) => listLayoutFiles(storage, layout, options.range)))
+      const createViews = async (filesOf: (index: number) => Promise<string | string[]>): Promise<ViewInfo[]> => {
+        const made: ViewInfo[] = []
+        for (const [index, layout] of options.layouts.entries()) {
+          const count = (found[index] as DatasetFiles).files.length
+          const source = count === 0 ? emptyRelationSql(layout) : `SELECT * FROM ${readParquetSql(await filesOf(index), layout)}`
+          await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(layout.view)} AS ${source}`)
+          made.push({ dataset: layout.name, view: layout.view, files: count, source })
+        }
+        return made
+      }
       // S3 without httpfs: the files a view needs are downloaded into a cache keyed by ETag.
-      const remote = local === undefined ? await remoteAccess(connection, storage, options) : undefined
-      for (const layout of options.layouts) {
-        const found = await listLayoutFiles(storage, layout, options.range)
-        let files: string | string[]
-        if (local !== undefined) files = found.alone ? `${local}/${found.prefix}**/*.parquet` : found.files.map((file) => `${local}/${file.path}`)
-        else if (remote?.kind === 'httpfs') files = found.files.map((file) => `${remote.url}/${file.path}`)
-        else files = await cacheObjects(storage, found.files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
-        const count = found.files.length
-        const source = count === 0 ? emptyRelationSql(layout) : `SELECT * FROM ${readParquetSql(files, layout)}`
-        await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(layout.view)} AS ${source}`)
-        views.push({ dataset: layout.name, view: layout.view, files: count, source })
+      const download = (index: number) => cacheObjects(storage, (found[index] as DatasetFiles).files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
+      if (local !== undefined) {
+        views = await createViews(async (index) => {
+          const { alone, prefix, files } = found[index] as DatasetFiles
+          return alone ? `${local}/${prefix}**/*.parquet` : files.map((file) => `${local}/${file.path}`)
+        })
+      } else if (await loadHttpfs(connection, storage, options)) {
+        // httpfs loaded, but the store may still refuse it (credentials it cannot use): then the cache.
+        views = await createViews(async (index) => (found[index] as DatasetFiles).files.map((file) => `${storage.url}/${file.path}`)).catch(() => createViews(download))
+      } else {
+        views = await createViews(download)
       }
       if (views.some((view) => view.view === 'query_performance')) for (const sql of macroSql) await connection.run(sql)
     } catch (error) {
@@ -169,30 +184,31 @@ function localRoot(storage: Storage): string | undefined {
 }
 
 /**
- * How DuckDB reaches an S3 storage: through httpfs when it loads (it is not
- * downloaded here: only an extension already installed is used), with a
- * secret from the storage's settings and the AWS variables; otherwise the
- * caller downloads the files.
+ * Whether DuckDB can read an S3 storage itself: httpfs loads (it is never
+ * downloaded here: only an extension already installed is used) and a secret
+ * is made from the storage's settings and the credentials its client signs
+ * with (its chain: keys, variables, profiles, roles). Otherwise the caller
+ * downloads the files.
  */
-async function remoteAccess(connection: DuckDBConnection, storage: Storage, options: QuerierOptions): Promise<{ kind: 'httpfs'; url: string } | { kind: 'download' }> {
-  const s3 = storage as Storage & { bucket?: string; prefix?: string; settings?: { region: string; endpoint: string | undefined; forcePathStyle: boolean } }
-  if (options.httpfs === false || !storage.url.startsWith('s3://') || !s3.settings) return { kind: 'download' }
+async function loadHttpfs(connection: DuckDBConnection, storage: Storage, options: QuerierOptions): Promise<boolean> {
+  const s3 = storage as Storage & {
+    settings?: { region: string; endpoint: string | undefined; forcePathStyle: boolean }
+    resolveCredentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>
+  }
+  if (options.httpfs === false || !storage.url.startsWith('s3://') || !s3.settings || !s3.resolveCredentials) return false
   try {
     await connection.run('LOAD httpfs')
+    const credentials = await s3.resolveCredentials()
+    const parts = [`TYPE s3`, `REGION ${quoteLiteral(s3.settings.region)}`, `KEY_ID ${quoteLiteral(credentials.accessKeyId)}`, `SECRET ${quoteLiteral(credentials.secretAccessKey)}`]
+    if (credentials.sessionToken) parts.push(`SESSION_TOKEN ${quoteLiteral(credentials.sessionToken)}`)
+    if (s3.settings.endpoint) {
+      const endpoint = new URL(s3.settings.endpoint)
+      parts.push(`ENDPOINT ${quoteLiteral(endpoint.host)}`, `USE_SSL ${endpoint.protocol === 'https:'}`)
+    }
+    if (s3.settings.forcePathStyle) parts.push(`URL_STYLE 'path'`)
+    await connection.run(`CREATE OR REPLACE SECRET parquetry_s3 (${parts.join(', ')})`)
+    return true
   } catch {
-    return { kind: 'download' }
+    return false
   }
-  const env = process.env
-  const parts = [`TYPE s3`, `REGION ${quoteLiteral(s3.settings.region)}`]
-  if (env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']) {
-    parts.push(`KEY_ID ${quoteLiteral(env['AWS_ACCESS_KEY_ID'])}`, `SECRET ${quoteLiteral(env['AWS_SECRET_ACCESS_KEY'])}`)
-    if (env['AWS_SESSION_TOKEN']) parts.push(`SESSION_TOKEN ${quoteLiteral(env['AWS_SESSION_TOKEN'])}`)
-  }
-  if (s3.settings.endpoint) {
-    const endpoint = new URL(s3.settings.endpoint)
-    parts.push(`ENDPOINT ${quoteLiteral(endpoint.host)}`, `USE_SSL ${endpoint.protocol === 'https:'}`)
-  }
-  if (s3.settings.forcePathStyle) parts.push(`URL_STYLE 'path'`)
-  await connection.run(`CREATE OR REPLACE SECRET parquetry_s3 (${parts.join(', ')})`)
-  return { kind: 'httpfs', url: storage.url }
 }

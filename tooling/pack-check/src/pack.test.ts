@@ -17,7 +17,7 @@ interface Published {
 const expectedExports: Record<string, string[]> = {
   '@parquetry/schema': ['defineSchema', 'createRowParser', 'queryPerfSchema', 'pageviewsSchema', 'ParquetryError'],
   '@parquetry/storage': ['createLocalStorage', 'normalizeObjectPath', 'parseS3Url'],
-  '@parquetry/partitioner': ['encodePartitionValue', 'renderOutputPath', 'matchInputName', 'createLayout'],
+  '@parquetry/partitioner': ['encodePartitionValue', 'createLayout', 'matchInputName'],
   '@parquetry/querier': ['Querier', 'dailySummary', 'writeCatalog'],
   '@parquetry/pipeline': ['runExport', 'openProject', 'fileInputs', 'inputsFrom', 'opsDataset', 'loadConfig', 'readStatus', 'verifyDatasets', 'configJsonSchema'],
   '@parquetry/sources': ['readCsv', 'readJson', 'readJsonl', 'readEventLog', 'validateRecords', 'assertRejects'],

@@ -19,7 +19,7 @@ export async function runCatalogCommand(args: string[], io: CliIo): Promise<numb
   const { values } = parseFlags(args, { ...commonFlags, out: flag.string(z.string().min(1)) }, { positionals: false })
   return withProject(io, values.config, async (project) => {
     const { writeCatalog } = await loadQuerier()
-    const result = await writeCatalog({ storage: project.storage, layouts: project.layouts(), cacheDir: project.config.cacheDir, path: resolve(io.cwd, values.out) })
+    const result = await writeCatalog({ storage: project.storage, layouts: project.layouts(), ...(project.config.cacheDir ? { cacheDir: project.config.cacheDir } : {}), path: resolve(io.cwd, values.out) })
     if (values.json) io.stdout.write(`${toJson({ path: result.path, views: result.views.map(({ dataset, view, files }) => ({ dataset, view, files })) })}\n`)
     else {
       io.stdout.write(`Wrote ${result.path}\n`)

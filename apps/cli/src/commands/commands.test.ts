@@ -76,6 +76,13 @@ describe('parquetry export', () => {
     expect(err).not.toContain('rejected=')
   })
 
+  it('says how many rows fell outside the selected dates, which dates, and how to export them', async () => {
+    const { code, err } = await cli('export', 'query_perf', '--date', '2025-10-02')
+    expect(code).toBe(0)
+    // The neighbouring days' files are read for the 2nd: their own rows are left for their own export.
+    expect(err).toMatch(/\[WARN\] export:parquet dataset=query_perf rows_outside_dates=\d+ dates=2025-10-01,2025-10-03,2025-10-04 export_them_with="parquetry export query_perf --from 2025-10-01 --to 2025-10-04"\n/)
+  })
+
   it('--summary prints the seed validation query after the run', async () => {
     const { code, out } = await cli('export', 'query_perf', '--historical', '--summary')
     expect(code).toBe(0)

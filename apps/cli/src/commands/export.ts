@@ -153,7 +153,20 @@ function printFile(file: ExportFileResult, io: CliIo, dryRun: boolean): void {
   }
 }
 
+/** Rows whose dates were not selected: how many, which dates, and the command that exports them. */
+function printOutside(result: ExportResult, io: CliIo): void {
+  for (const dataset of result.datasets) {
+    const dates = Object.keys(dataset.outsideDates).sort()
+    if (dates.length === 0) continue
+    const from = dates[0] as string
+    const to = dates.at(-1) as string
+    const command = `parquetry export ${dataset.dataset} ${from === to ? `--date ${from}` : `--from ${from} --to ${to}`}`
+    io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: dataset.dataset, rows_outside_dates: dataset.rowsOutsideDates, dates: dates.join(','), export_them_with: command })}\n`)
+  }
+}
+
 function printSummary(result: ExportResult, io: CliIo): void {
+  printOutside(result, io)
   if (result.dryRun) {
     io.stdout.write('DRY RUN - no files written\n')
     return

@@ -2,8 +2,7 @@ import { createLayout } from '@parquetry/partitioner'
 import { ParquetryError, type ColumnDefinition, type ColumnType } from '@parquetry/schema'
 import { isS3Url } from '@parquetry/storage'
 import { readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { getOpsPreset, opsPreset } from '../presets/ops.js'
 import type { z } from 'zod'
 import { configFileSchema, type customDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
@@ -16,10 +15,6 @@ const FIVE_GIB = 5 * 1024 ** 3
 
 function location(baseDir: string, value: string): string {
   return isS3Url(value) ? value.replace(/\/+$/, '') : resolve(baseDir, value)
-}
-
-function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  return join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'parquetry')
 }
 
 /**
@@ -117,7 +112,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
     },
     sizeWarningBytes: file.sizeWarningBytes ?? FIVE_GIB,
     s3: { ...file.s3 },
-    cacheDir: file.cacheDir ? resolve(baseDir, file.cacheDir) : defaultCacheDir(options.env ?? process.env),
+    cacheDir: file.cacheDir === undefined ? undefined : resolve(baseDir, file.cacheDir),
     datasets,
   }
 }

@@ -143,7 +143,8 @@ export interface ResolvedConfig {
   rejects: { maxRatio: number; maxCount: number | undefined; dir: string | undefined }
   sizeWarningBytes: number
   s3: { endpoint?: string; region?: string; forcePathStyle?: boolean; partSize?: number }
-  cacheDir: string
+  /** Where queries over an s3:// output keep downloaded files; undefined: the querier's default (`~/.cache/parquetry`). */
+  cacheDir: string | undefined
   datasets: ResolvedDataset[]
 }
 

@@ -21,10 +21,7 @@ export interface ExistingFile {
  */
 export async function* listDatasetFiles(storage: Storage, layout: Layout, dates?: Iterable<string>): AsyncGenerator<ObjectInfo & { date: string }> {
   const wanted = dates === undefined ? undefined : new Set(dates)
-  const prefixes = wanted === undefined ? [layout.prefix()] : [...new Set([...wanted].map((date) => layout.prefix(date)))].sort()
-  // A folder that holds another listed folder is listed once.
-  const folders = prefixes.filter((prefix, index) => !prefixes.some((other, otherIndex) => otherIndex !== index && prefix.startsWith(other) && other !== prefix))
-  for (const folder of folders) {
+  for (const folder of layout.folders(wanted)) {
     for await (const object of storage.list(folder)) {
       const match = layout.match(object.path)
       if (!match || (wanted !== undefined && !wanted.has(match.date))) continue

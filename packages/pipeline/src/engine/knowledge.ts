@@ -21,6 +21,7 @@ export function windowOf(input: Pick<Input, 'dates'>, spread: number): Cover {
  * `spread` days), and which inputs each date's files were made from.
  */
 export class DatasetKnowledge {
+  /** The inputs present now, by identity. */
   readonly inputs: ReadonlyMap<string, Input>
   readonly #existing: Map<string, readonly ExistingFile[]>
   readonly #digests: ReadonlyMap<string, string>
@@ -51,6 +52,7 @@ export class DatasetKnowledge {
     this.#existing.set(date, files)
   }
 
+  /** An input's current digest (undefined when it was not digested). */
   digestOf(identity: string): string | undefined {
     return this.#digests.get(identity)
   }
@@ -64,11 +66,6 @@ export class DatasetKnowledge {
     for (const date of dates) known.add(date)
   }
 
-  /** The dates an input is named for, give or take the spread; `'any'` for an undated input. */
-  windowOf(input: Input): Cover {
-    return windowOf(input, this.#spread)
-  }
-
   /** Whether a footer (or this run) knows exactly which dates the input's current content feeds. */
   isKnown(identity: string): boolean {
     const digest = this.#digests.get(identity)
@@ -79,7 +76,7 @@ export class DatasetKnowledge {
   coverOf(input: Input): Cover {
     const digest = this.#digests.get(input.identity)
     const known = digest === undefined ? undefined : this.#fanOut.get(input.identity)?.get(digest)
-    return known ?? this.windowOf(input)
+    return known ?? windowOf(input, this.#spread)
   }
 
   /** The sources each file of `date` lists. */

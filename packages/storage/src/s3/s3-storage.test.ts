@@ -53,8 +53,9 @@ describe('S3 storage', () => {
     expect(info).toMatchObject({ path: 'q/year=2025/f.parquet', size: 11, etag: expect.stringMatching(/^".+"$/) })
     expect(server.keys(bucket)).toEqual(['data/q/year=2025/f.parquet'])
     expect(text(await store.readBytes('q/year=2025/f.parquet'))).toBe('hello world')
-    // A new key is published with If-None-Match only when asked; here, unconditionally.
-    expect(server.requests.map((request) => request.action)).toEqual(['list', 'head', 'put', 'head', 'get', 'copy', 'delete', 'get'])
+    // The first write cleans what dead writers left (temporary keys, then uploads); a new key is
+    // published with If-None-Match only when asked: here, unconditionally.
+    expect(server.requests.map((request) => request.action)).toEqual(['list', 'list', 'head', 'put', 'head', 'get', 'copy', 'delete', 'get'])
   })
 
   it('uploads large objects in parts no larger than the part size, and aborts a failed upload', async () => {
@@ -167,6 +168,10 @@ describe('S3 storage', () => {
     expect(removed.sort()).toEqual([dead.slice(5), `${dead.slice(5)}.2.parquetry-upload`].sort())
     expect(server.openUploads()).toBe(0)
     expect(server.keys(bucket)).toEqual([otherHost, mine].sort())
+  })
+
+  it('gives the credentials its client signs with (for DuckDB httpfs)', async () => {
+    expect(await storage().resolveCredentials()).toEqual({ accessKeyId: 'test', secretAccessKey: 'test' })
   })
 
   it('refuses paths that would leave the root', async () => {

@@ -1,4 +1,4 @@
-import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { ParquetryError } from '@parquetry/schema'
 import { normalizeObjectPath, normalizePrefix } from '../paths.js'
 import type { ObjectInfo, ReadableObject, Sink, SinkOptions, Storage } from '../types.js'
@@ -213,12 +213,39 @@ export class S3Storage implements Storage {
         throw storageError(error, `s3://${this.bucket}/${entry.key}: cleanup failed`)
       }
     }
+    await this.#abortUnmarkedUploads(area)
     return removed
+  }
+
+  // An upload begun just before its writer died has no marker yet: stores that list
+  // multipart uploads show it (fauxqs does not; a store that cannot is left as it is).
+  async #abortUnmarkedUploads(area: string): Promise<void> {
+    let uploads
+    try {
+      uploads = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: area }))
+    } catch {
+      return
+    }
+    for (const upload of uploads.Uploads ?? []) {
+      if (!upload.Key || !upload.UploadId || !isStaleTempKey(this.prefix, upload.Key, upload.Initiated, this.#staleAfterMs)) continue
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId })).catch(() => undefined)
+    }
   }
 
   async #readKey(key: string): Promise<Uint8Array> {
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
     return (response.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()
+  }
+
+  /**
+   * The credentials the client signs with, resolved through its chain
+   * (explicit keys, the AWS variables, profiles, roles): for another S3
+   * client, such as DuckDB's httpfs. Never log them.
+   */
+  async resolveCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
+    const provider = this.client.config.credentials as () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>
+    const resolved = await provider()
+    return { accessKeyId: resolved.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(resolved.sessionToken ? { sessionToken: resolved.sessionToken } : {}) }
   }
 
   async close(): Promise<void> {
