@@ -14,6 +14,11 @@ describe('createLayout', () => {
     expect(orders.render('2025-10-28', { currency: 'EUR' })).toBe('orders/currency=EUR/date=2025-10-28/orders_20251028.parquet')
     expect(orders.render('2025-10-28', { currency: '../../etc' })).toBe('orders/currency=%2E.%2F..%2Fetc/date=2025-10-28/orders_20251028.parquet')
     expect(orders.render('2025-10-28', { currency: null })).toBe('orders/currency=__HIVE_DEFAULT_PARTITION__/date=2025-10-28/orders_20251028.parquet')
+    // '' is not null: written as nothing, which DuckDB reads back as ''.
+    expect(orders.render('2025-10-28', { currency: '' })).toBe('orders/currency=/date=2025-10-28/orders_20251028.parquet')
+    expect(orders.match('orders/currency=/date=2025-10-28/orders_20251028.parquet')).toEqual({ date: '2025-10-28', values: { currency: '' } })
+    // A token that is a whole segment cannot be empty.
+    expect(createLayout({ template: 'o/{currency}/{date}.parquet', dataset: 'o', columns: orderColumns }).render('2025-10-28', { currency: '' })).toBe('o/__HIVE_DEFAULT_PARTITION__/2025-10-28.parquet')
     expect(orders.columns).toEqual(['currency'])
     expect(orders.pattern('2025-10-28')).toBe('orders/currency=*/date=2025-10-28/orders_20251028.parquet')
     expect(orders.tokens.map((token) => [token.name, token.kind, token.hiveKey])).toEqual([

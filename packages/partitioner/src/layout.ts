@@ -144,18 +144,31 @@ export function createLayout(options: LayoutOptions): Layout {
   }
   const columns = [...new Set(tokens.filter((token) => token.kind === 'column').map((token) => token.name))]
 
+  // A column's '' is written as nothing ('currency=', which DuckDB reads back as '') and
+  // null as Hive's default partition (read back as NULL); a token that is a whole path
+  // segment on its own cannot be empty, so there '' is the default partition too.
+  const wholeSegments = new Set(
+    [...template.matchAll(tokenPattern)]
+      .filter((found) => {
+        const before = template[(found.index as number) - 1]
+        const after = template[(found.index as number) + found[0].length]
+        return (before === undefined || before === '/') && (after === undefined || after === '/')
+      })
+      .map((found) => found[1] as string),
+  )
   const render = (date: string, values: Readonly<Record<string, TypedValue | undefined>> = {}): string => {
     const dates = dateTokenValues(date)
     return template.replace(tokenPattern, (_, name: string) => {
       if (name in dates) return encodePartitionValue(dates[name as DateToken])
       if (name === 'dataset') return encodePartitionValue(dataset)
-      return encodePartitionValue(partitionText(values[name]))
+      const text = partitionText(values[name])
+      return text === '' && !wholeSegments.has(name) ? '' : encodePartitionValue(text)
     })
   }
 
   // Parsing a path: each token captures one path-safe run; the capture is
   // trusted only when rendering it again gives the same path.
-  const { pattern: pathPattern, tokens: captures } = templatePattern(template, '([^/]+)')
+  const { pattern: pathPattern, tokens: captures } = templatePattern(template, '([^/]*)')
 
   const match = (path: string): PathMatch | undefined => {
     const found = pathPattern.exec(path)
@@ -167,7 +180,7 @@ export function createLayout(options: LayoutOptions): Layout {
     const date = text['date'] ?? (text['yyyymmdd'] ? `${text['yyyymmdd'].slice(0, 4)}-${text['yyyymmdd'].slice(4, 6)}-${text['yyyymmdd'].slice(6)}` : `${text['yyyy']}-${text['mm']}-${text['dd']}`)
     if (typeof parseDateText(date) !== 'number') return undefined
     const values: Record<string, string | null> = {}
-    for (const column of columns) values[column] = decodePartitionValue(text[column] as string)
+    for (const column of columns) values[column] = text[column] === '' ? '' : decodePartitionValue(text[column] as string)
     return render(date, values) === path ? { date, values } : undefined
   }
 
