@@ -1,5 +1,5 @@
 import { ParquetryError, type DatasetSchema } from '@parquetry/schema'
-import { parquetMetadataAsync, parquetRead } from 'hyparquet'
+import { parquetMetadataAsync, parquetRead, type FileMetaData } from 'hyparquet'
 import { checkFooter, footerInfoFromMetadata, type ByteSource } from './footer.js'
 
 // Values are only counted: keep them as the raw numbers and bytes they decode to.
@@ -17,14 +17,16 @@ const countingParsers = {
  * schema, fingerprint and row count, and the data itself must decode to
  * exactly `rowCount` rows (the first column is read in full, one row group at
  * a time, so memory stays at one row group whatever the file size).
+ * `metadata` spares reading the footer again when the caller has it.
  *
  * @throws ParquetryError `VERIFY_FAILED` naming the mismatch.
  */
-export async function verifyParquetFile(object: ByteSource, expected: { schema: DatasetSchema; rowCount: number; where: string }): Promise<void> {
-  let metadata
+export async function verifyParquetFile(object: ByteSource, expected: { schema: DatasetSchema; rowCount: number; where: string; metadata?: FileMetaData }): Promise<void> {
+  let metadata = expected.metadata
   try {
-    metadata = await parquetMetadataAsync(object)
+    metadata ??= await parquetMetadataAsync(object)
   } catch (error) {
+    if (error instanceof ParquetryError) throw error
     throw new ParquetryError('VERIFY_FAILED', `${expected.where}: not a readable Parquet file: ${(error as Error).message}`, { cause: error })
   }
   checkFooter(footerInfoFromMetadata(metadata), { schema: expected.schema, rowCount: expected.rowCount }, expected.where)

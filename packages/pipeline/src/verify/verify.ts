@@ -1,6 +1,8 @@
 import { dateRange } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
-import { checkFooter, readFooter, verifyParquetFile } from '@parquetry/writer'
+import { isParquetryError } from '@parquetry/schema'
+import { parquetMetadataAsync } from 'hyparquet'
+import { checkFooter, footerInfoFromMetadata, verifyParquetFile } from '@parquetry/writer'
 import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles } from '../engine/existing.js'
 
@@ -65,18 +67,20 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
         continue
       }
       try {
-        let footer
+        let metadata
         try {
-          footer = await readFooter(object)
+          metadata = await parquetMetadataAsync(object)
         } catch (error) {
-          files.push({ dataset: name, path, status: 'unreadable', reason: (error as Error).message })
+          const reason = isParquetryError(error) ? error.message : `not a readable Parquet file: ${(error as Error).message}`
+          files.push({ dataset: name, path, status: 'unreadable', reason })
           continue
         }
+        const footer = footerInfoFromMetadata(metadata)
         // A file made with this one that is gone (one currency of a day split by currency, say).
         if (footer.parquetry?.schemaName === schema.name) for (const sibling of footer.parquetry.files ?? []) if (!present.has(sibling) && layout.match(sibling)) siblings.set(sibling, date)
         try {
           checkFooter(footer, { schema }, path)
-          await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path })
+          await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path, metadata })
           files.push({ dataset: name, path, status: 'ok', rows: footer.numRows })
         } catch (error) {
           files.push({ dataset: name, path, status: 'mismatch', rows: footer.numRows, reason: (error as Error).message })
