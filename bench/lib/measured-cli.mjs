@@ -1,7 +1,8 @@
 // Runs the parquetry command line in this process (the same code the bin runs)
 // and prints, as its last stderr line, its exit code, wall time and peak RSS:
 //   PARQUETRY_MEASURE {"code":0,"seconds":12.3,"maxRssMb":165}
-import { runCli } from '@parquetry/cli'
+// The built CLI of this checkout (a workspace dependency on it would link its bin before it is built).
+import { runCli } from '../../apps/cli/dist/index.js'
 
 const started = performance.now()
 const code = await runCli(process.argv.slice(2))
