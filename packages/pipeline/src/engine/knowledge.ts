@@ -24,6 +24,8 @@ export class DatasetKnowledge {
   /** The inputs present now, by identity. */
   readonly inputs: ReadonlyMap<string, Input>
   readonly #existing: Map<string, readonly ExistingFile[]>
+  // Per date, each file's sources by identity: built once, dropped when the date is refreshed.
+  readonly #listings = new Map<string, Map<string, SourceInfo>[]>()
   readonly #digests: ReadonlyMap<string, string>
   readonly #spread: number
   // identity → digest → dates its rows fell on, as footers recorded them (or as this run found).
@@ -50,6 +52,7 @@ export class DatasetKnowledge {
   /** Replaces what is known of a date's files (after this run wrote some). */
   refresh(date: string, files: readonly ExistingFile[]): void {
     this.#existing.set(date, files)
+    this.#listings.delete(date)
   }
 
   /** An input's current digest (undefined when it was not digested). */
@@ -81,7 +84,12 @@ export class DatasetKnowledge {
 
   /** The sources each file of `date` lists. */
   #listedBy(date: string): Map<string, SourceInfo>[] {
-    return (this.#existing.get(date) ?? []).map((file) => new Map((file.footer?.parquetry?.sources ?? []).map((source) => [source.identity, source])))
+    let listed = this.#listings.get(date)
+    if (!listed) {
+      listed = (this.#existing.get(date) ?? []).map((file) => new Map((file.footer?.parquetry?.sources ?? []).map((source) => [source.identity, source])))
+      this.#listings.set(date, listed)
+    }
+    return listed
   }
 
   /** Whether an input's current content is known not to feed `date`. */
