@@ -1,5 +1,5 @@
 import { ParquetryError, wrapError } from '@parquetry/schema'
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { unlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { CommitOptions, ObjectInfo, Sink, WriteCondition } from '../types.js'
@@ -84,6 +84,26 @@ export class LocalSink implements Sink {
     }
   }
 
+  /**
+   * Publishes only if nothing is at the final path, atomically: a hard link
+   * fails with EEXIST when another writer got there first. Returns false on a
+   * filesystem without hard links (the check-then-rename path is taken).
+   */
+  async #linkIfAbsent(): Promise<boolean> {
+    try {
+      await link(this.#tempPath, this.#finalPath)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') {
+        throw new ParquetryError('CONFLICT', `${this.path}: another writer created it since it was read; nothing was published`, { details: { path: this.path } })
+      }
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EMLINK') return false
+      throw error
+    }
+    await unlink(this.#tempPath)
+    return true
+  }
+
   get bytesWritten(): number {
     return this.#bytesWritten
   }
@@ -117,8 +137,10 @@ export class LocalSink implements Sink {
           await object.close()
         }
       }
-      await this.#checkExpected()
-      await rename(this.#tempPath, this.#finalPath)
+      if (!(this.#expect === 'absent' && (await this.#linkIfAbsent()))) {
+        await this.#checkExpected()
+        await rename(this.#tempPath, this.#finalPath)
+      }
       openTempFiles.delete(this.#tempPath)
       await syncDirectory(dirname(this.#finalPath))
       this.#state = 'committed'

@@ -1,9 +1,10 @@
 import { useTempDir } from '@parquetry/testing'
 import { spawnSync } from 'node:child_process'
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { normalizeObjectPath } from '../paths.js'
+import { processInstance } from '../process-alive.js'
 import { createLocalStorage } from './local-storage.js'
 
 const dir = useTempDir({ each: true })
@@ -96,19 +97,24 @@ describe('local storage', () => {
     await pending.abort()
   })
 
-  it('cleans up temp files of dead writers but not of live ones', async () => {
+  it('cleans up temp files of dead writers but not of live ones, nor fresh ones of other containers', async () => {
     const storage = createLocalStorage({ root: dir.path })
     await mkdir(join(dir.path, 'p'), { recursive: true })
     // A pid that certainly finished: a child that already exited.
     const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
-    const dead = `.f.parquet.${deadPid}.aaaaaaaaaaaa.parquetry-tmp`
-    const live = `.f.parquet.${process.ppid}.bbbbbbbbbbbb.parquetry-tmp`
-    const old = `.g.parquet.${process.ppid}.cccccccccccc.parquetry-tmp`
-    for (const name of [dead, live, old]) await writeFile(join(dir.path, 'p', name), 'x')
+    const dead = `.f.parquet.${deadPid}-${processInstance}.aaaaaaaaaaaa.parquetry-tmp`
+    const live = `.f.parquet.${process.ppid}-${processInstance}.bbbbbbbbbbbb.parquetry-tmp`
+    const old = `.g.parquet.${process.ppid}-${processInstance}.cccccccccccc.parquetry-tmp`
+    // The same dead pid in another pid namespace (another container) is some live writer there: only age decides.
+    const foreign = `.h.parquet.${deadPid}-0000beef.dddddddddddd.parquetry-tmp`
+    const foreignOld = `.i.parquet.${deadPid}-0000beef.eeeeeeeeeeee.parquetry-tmp`
+    // Written by an earlier version (no instance): age alone.
+    const legacy = `.j.parquet.${deadPid}.ffffffffffff.parquetry-tmp`
+    for (const name of [dead, live, old, foreign, foreignOld, legacy]) await writeFile(join(dir.path, 'p', name), 'x')
     const longAgo = new Date(Date.now() - 7 * 3600 * 1000)
-    await utimes(join(dir.path, 'p', old), longAgo, longAgo)
-    expect(await storage.cleanup()).toEqual(expect.arrayContaining([`p/${dead}`, `p/${old}`]))
-    expect(await readdir(join(dir.path, 'p'))).toEqual([live])
+    for (const name of [old, foreignOld]) await utimes(join(dir.path, 'p', name), longAgo, longAgo)
+    expect((await storage.cleanup()).sort()).toEqual([`p/${dead}`, `p/${old}`, `p/${foreignOld}`].sort())
+    expect((await readdir(join(dir.path, 'p'))).sort()).toEqual([live, foreign, legacy].sort())
   })
 
   it('publishes conditionally against what was read, and streams objects', async () => {
@@ -128,6 +134,42 @@ describe('local storage', () => {
     for await (const chunk of storage.stream('c.bin')) chunks.push(chunk)
     expect(Buffer.concat(chunks).toString()).toBe('three')
     await expect((async () => { for await (const _ of storage.stream('none.bin')) void _ })()).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+  })
+
+  it('never writes or removes through a symbolic link out of the root', async () => {
+    const root = join(dir.path, 'root')
+    const elsewhere = join(dir.path, 'elsewhere')
+    await mkdir(join(root, 'inside'), { recursive: true })
+    await mkdir(elsewhere, { recursive: true })
+    await writeFile(join(elsewhere, 'target.txt'), 'precious')
+    await symlink(elsewhere, join(root, 'query_perf'))
+    await symlink(join(elsewhere, 'target.txt'), join(root, 'inside', 'f.rejects.ndjson'))
+    await symlink(join(root, 'inside'), join(root, 'alias'))
+    const storage = createLocalStorage({ root })
+    await expect(storage.createSink('query_perf/year=2025/f.parquet')).rejects.toMatchObject({
+      code: 'PATH_INVALID',
+      message: `${join(root, 'query_perf')} is a symbolic link to ${elsewhere}; Parquetry does not write through a link that leads out of its root (${root}); replace the link with a folder`,
+    })
+    await expect(storage.createSink('inside/f.rejects.ndjson')).rejects.toMatchObject({ code: 'PATH_INVALID', message: expect.stringContaining('does not write through a link at a file it writes') })
+    await expect(storage.remove('query_perf/target.txt')).rejects.toMatchObject({ code: 'PATH_INVALID' })
+    // Nothing was created or changed out there.
+    expect(await readdir(elsewhere)).toEqual(['target.txt'])
+    expect(await readFile(join(elsewhere, 'target.txt'), 'utf8')).toBe('precious')
+    // A link that stays inside the root is a folder like any other.
+    const sink = await storage.createSink('alias/g.txt')
+    await sink.write(bytes('ok'))
+    await sink.commit()
+    expect(await readFile(join(root, 'inside', 'g.txt'), 'utf8')).toBe('ok')
+  })
+
+  it('publishes "absent" writes atomically: of two writers racing for one path, one wins', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const sinks = await Promise.all([0, 1, 2, 3].map(() => storage.createSink('race.bin', { expect: 'absent' })))
+    for (const [index, sink] of sinks.entries()) await sink.write(bytes(`writer ${index}`))
+    const outcomes = await Promise.allSettled(sinks.map((sink) => sink.commit()))
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => (outcome as PromiseRejectedResult).reason.code)).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT'])
+    expect(await readdir(dir.path)).toEqual(['race.bin'])
   })
 
   it('refuses paths outside the root', async () => {

@@ -1,5 +1,5 @@
 import { ParquetryError, wrapError } from '@parquetry/schema'
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { normalizeObjectPath, normalizePrefix } from '../paths.js'
@@ -35,12 +35,55 @@ export class LocalStorage implements Storage {
     return join(this.root, ...normalized.split('/'))
   }
 
+  /**
+   * Creates the folders of `normalized` one by one, refusing a symbolic link
+   * (or anything else) that would take a write out of the root, and a link at
+   * the final path itself. Returns the absolute final path.
+   *
+   * @throws ParquetryError `PATH_INVALID` naming the link and where it points.
+   */
+  async #prepareWrite(normalized: string): Promise<string> {
+    const segments = normalized.split('/')
+    let current = this.root
+    await mkdir(this.root, { recursive: true })
+    const realRoot = await realpath(this.root)
+    for (let index = 0; index < segments.length; index++) {
+      const last = index === segments.length - 1
+      current = join(current, segments[index] as string)
+      const info = await lstat(current).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined
+        throw error
+      })
+      if (info === undefined) {
+        if (last) break
+        await mkdir(current).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error
+        })
+        continue
+      }
+      if (info.isSymbolicLink()) {
+        const target = await realpath(current).catch(() => '(a missing target)')
+        const inside = target === realRoot || target.startsWith(`${realRoot}${sep}`)
+        if (last || !inside) {
+          throw new ParquetryError(
+            'PATH_INVALID',
+            `${current} is a symbolic link to ${target}; Parquetry does not write through ${last ? 'a link at a file it writes' : 'a link that leads out of its root'} (${this.root}); replace the link with a folder`,
+            { details: { path: normalized, link: current, target } },
+          )
+        }
+        continue
+      }
+      if (!last && !info.isDirectory()) throw new ParquetryError('PATH_INVALID', `${current} is not a folder; cannot write ${normalized} under it`, { details: { path: normalized } })
+    }
+    return this.resolvePath(normalized)
+  }
+
   async createSink(path: string, options: SinkOptions = {}): Promise<Sink> {
     const normalized = normalizeObjectPath(path)
     const finalPath = this.resolvePath(normalized)
     const directory = dirname(finalPath)
     try {
-      await mkdir(directory, { recursive: true })
+      await this.#prepareWrite(normalized)
       // A writer killed mid-write left its temp file here: the next write cleans it.
       await removeStaleTempFiles(directory, { target: finalPath.slice(directory.length + 1), staleAfterMs: this.#staleAfterMs })
       return await LocalSink.create(normalized, finalPath, options.expect)
@@ -117,8 +160,15 @@ export class LocalStorage implements Storage {
   }
 
   async remove(path: string): Promise<void> {
+    const normalized = normalizeObjectPath(path)
     try {
-      await unlink(this.resolvePath(path))
+      // Never through a link out of the root.
+      const realRoot = await realpath(this.root)
+      const parent = await realpath(dirname(this.resolvePath(normalized)))
+      if (parent !== realRoot && !parent.startsWith(`${realRoot}${sep}`)) {
+        throw new ParquetryError('PATH_INVALID', `${normalized}: its folder leads out of the root ${this.root} (to ${parent}) through a symbolic link; not removed`, { details: { path: normalized } })
+      }
+      await unlink(this.resolvePath(normalized))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
       throw wrapError(error, 'STORAGE_FAILED', `removing ${path}`)

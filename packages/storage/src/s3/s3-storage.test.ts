@@ -2,6 +2,7 @@ import { PutObjectCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-
 import { startS3Server, type S3TestServer } from '@parquetry/testing'
 import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
+import { processInstance } from '../process-alive.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createS3Storage, type S3Storage } from './s3-storage.js'
 import { parseS3Url } from './url.js'
@@ -155,19 +156,21 @@ describe('S3 storage', () => {
     const client = store.client
     const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString()
     const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_')
-    const dead = `data/_parquetry/tmp/${host}/${deadPid}-aaaaaaaaaaaa/q/f.parquet`
+    const dead = `data/_parquetry/tmp/${host}/${deadPid}-${processInstance}-aaaaaaaaaaaa/q/f.parquet`
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: dead, Body: 'partial' }))
     const upload = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${dead}.2` }))
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${dead}.2.parquetry-upload`, Body: JSON.stringify({ key: `${dead}.2`, uploadId: upload.UploadId }) }))
     // Another host's fresh temp key and this process's own are left alone.
     const otherHost = `data/_parquetry/tmp/elsewhere/1-bbbbbbbbbbbb/q/g.parquet`
-    const mine = `data/_parquetry/tmp/${host}/${process.pid}-cccccccccccc/q/h.parquet`
-    for (const key of [otherHost, mine]) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }))
+    const mine = `data/_parquetry/tmp/${host}/${process.pid}-${processInstance}-cccccccccccc/q/h.parquet`
+    // Same host name, another pid namespace (a container): the dead pid here means nothing there.
+    const otherContainer = `data/_parquetry/tmp/${host}/${deadPid}-0000beef-dddddddddddd/q/i.parquet`
+    for (const key of [otherHost, mine, otherContainer]) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }))
     expect(server.openUploads()).toBe(1)
     const removed = await store.cleanup()
     expect(removed.sort()).toEqual([dead.slice(5), `${dead.slice(5)}.2.parquetry-upload`].sort())
     expect(server.openUploads()).toBe(0)
-    expect(server.keys(bucket)).toEqual([otherHost, mine].sort())
+    expect(server.keys(bucket)).toEqual([otherHost, mine, otherContainer].sort())
   })
 
   it('gives the credentials its client signs with (for DuckDB httpfs)', async () => {

@@ -198,7 +198,7 @@ export class S3Storage implements Storage {
     for await (const entry of this.#listKeys(area)) {
       if (!isStaleTempKey(this.prefix, entry.key, entry.modifiedAt, this.#staleAfterMs)) continue
       const target = entry.key.endsWith(UPLOAD_MARKER_SUFFIX) ? entry.key.slice(0, -UPLOAD_MARKER_SUFFIX.length) : entry.key
-      const path = target.replace(/^.*?\/\d+-[0-9a-f]{12}\//, '')
+      const path = target.replace(/^.*?\/\d+-(?:[0-9a-f]{8}-)?[0-9a-f]{12}\//, '')
       if (only !== '' && !path.startsWith(`${only}/`) && path !== only) continue
       try {
         if (entry.key.endsWith(UPLOAD_MARKER_SUFFIX)) {

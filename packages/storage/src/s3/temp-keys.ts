@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { isProcessAlive } from '../process-alive.js'
+import { isWriterGone, processInstance } from '../process-alive.js'
 
 /**
  * Where unfinished writes live, under the storage prefix:
- * `_parquetry/tmp/<host>/<pid>-<random>/<path>`, and beside such a key a
+ * `_parquetry/tmp/<host>/<pid>-<instance>-<random>/<path>`, and beside such a key a
  * `<key>.upload` marker naming an open multipart upload. Listings hide this
  * area; `cleanup()` removes what a dead writer left there.
  */
@@ -16,7 +16,7 @@ const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host'
 
 /** A fresh temp key for `path`, unique to this process and call. */
 export function tempKeyFor(prefix: string, path: string): string {
-  return `${prefix}${TEMP_FOLDER}${host}/${process.pid}-${randomBytes(6).toString('hex')}/${path}`
+  return `${prefix}${TEMP_FOLDER}${host}/${process.pid}-${processInstance}-${randomBytes(6).toString('hex')}/${path}`
 }
 
 /** The temp area's key prefix. */
@@ -25,16 +25,18 @@ export function tempArea(prefix: string): string {
 }
 
 /**
- * Whether a temp key was left by a writer that is gone: one of this host
- * whose pid is not alive, or any writer's key older than `staleAfterMs`
- * (another host's process cannot be asked). This process's own keys are never stale.
+ * Whether a temp key was left by a writer that is gone: one of this host and
+ * pid namespace whose pid is not alive, or any writer's key older than
+ * `staleAfterMs` (another host's or container's process cannot be asked).
+ * This process's own keys are never stale.
  */
 export function isStaleTempKey(prefix: string, key: string, modifiedAt: Date | undefined, staleAfterMs: number, now = Date.now()): boolean {
   const rest = key.slice(tempArea(prefix).length)
-  const match = /^([^/]+)\/(\d+)-[0-9a-f]{12}\//.exec(rest)
+  const match = /^([^/]+)\/(\d+)-(?:([0-9a-f]{8})-)?[0-9a-f]{12}\//.exec(rest)
   if (!match) return modifiedAt !== undefined && now - modifiedAt.getTime() > staleAfterMs
   const pid = Number(match[2])
-  if (match[1] === host && pid === process.pid) return false
-  if (match[1] === host && !isProcessAlive(pid)) return true
+  const instance = match[3]
+  if (match[1] === host && pid === process.pid && instance === processInstance) return false
+  if (match[1] === host && isWriterGone(pid, instance)) return true
   return modifiedAt !== undefined && now - modifiedAt.getTime() > staleAfterMs
 }
