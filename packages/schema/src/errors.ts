@@ -10,6 +10,7 @@ export type ParquetryErrorCode =
   | 'PATH_INVALID'
   | 'STORAGE_FAILED'
   | 'CONFLICT'
+  | 'LOCKED'
   | 'WRITE_FAILED'
   | 'VERIFY_FAILED'
   | 'QUERY_FAILED'

@@ -11,7 +11,7 @@ import { loadQuerier, openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 
 export const exportUsage = `Usage: parquetry export [dataset...] [--date YYYY-MM-DD | --from D --to D | --historical]
-                        [--dry-run] [--force] [--json] [--summary] [--timeout S] [--config FILE]
+                        [--dry-run] [--force] [--json] [--summary] [--timeout S] [--wait S] [--config FILE]
 
 Exports the config's datasets (default: the ops datasets query_perf,
 query_perf_weekly, index_advisor, optimization_summary) to partitioned,
@@ -29,6 +29,9 @@ writes nothing: "already exists, skipping".
   --summary      after exporting, print the seed's validation query over query_perf
   --timeout S    stop after S seconds (the seed's 10-minute limit: --timeout 600);
                  files not yet complete are discarded and the exit status is 1
+  --wait S       when another export of a dataset is running (same output), wait up
+                 to S seconds for it to finish (default 0: that dataset fails at
+                 once, naming the other export)
   --config FILE  config file (default: ./parquetry.config.json, else built-in defaults)
 
 Exit status: 0 success (skips included), 1 failure, 2 usage error.
@@ -42,6 +45,7 @@ const exportFlags = {
   force: flag.boolean(),
   summary: flag.boolean(),
   timeout: flag.string(z.coerce.number().positive().optional()),
+  wait: flag.string(z.coerce.number().nonnegative().optional()),
 }
 
 function selectionOf(values: { date?: string | undefined; from?: string | undefined; to?: string | undefined; historical: boolean }): DateSelection {
@@ -65,6 +69,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
       selection,
       dryRun,
       force: values.force,
+      ...(values.wait !== undefined ? { lock: { waitMs: values.wait * 1000 } } : {}),
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(onEvent ? { onEvent } : {}),
     })
@@ -124,6 +129,10 @@ function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: Re
       io.stderr.write(
         `${formatLogLine('ERROR', 'export:parquet', { dataset: event.dataset, ...(event.failure.input ? { input: event.failure.input } : {}), ...(event.failure.path ? { file: event.failure.path } : {}), code: event.failure.code, error: event.failure.message })}\n`,
       )
+      return
+    case 'lock-wait':
+      progress.done()
+      io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, waiting_for: event.holder })}\n`)
       return
     case 'dataset-error':
       progress.done()

@@ -5,6 +5,7 @@ import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
 import { readExistingFiles } from './existing.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
+import { acquireLock, type HeldLock, type LockOptions } from './lock.js'
 import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
 import { existingFileResult, progressOf, reportInputFailure } from './results.js'
 import { targetsOf, type DateSelection } from './select.js'
@@ -37,6 +38,14 @@ export interface ExportOptions {
   rowGroupSize?: number
   /** Rejects threshold (default 1% per input) and where rejects files go. */
   rejects?: RejectsOptions
+  /**
+   * One export of a dataset in a storage at a time: each dataset's lock
+   * (`_parquetry/locks/<dataset>.lock`, see {@link acquireLock}) is taken
+   * before its files are planned. `waitMs`: how long to wait for another
+   * export holding it (default 0: the dataset fails with `LOCKED` at once,
+   * naming the holder). A dry run takes no lock.
+   */
+  lock?: Pick<LockOptions, 'waitMs' | 'staleAfterMs' | 'heartbeatMs'>
   /** Aborting stops the run: files not yet complete are discarded. */
   signal?: AbortSignal
   onEvent?: (event: ExportEvent) => void
@@ -74,12 +83,26 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   for (const dataset of compiled) {
     const result: ExportDatasetResult = { dataset: dataset.definition.name, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [] }
     results.push(result)
+    let lock: HeldLock | undefined
+    // A lock lost mid-run (another export took it as stale) stops this dataset, not the run.
+    let lost: ParquetryError | undefined
+    const stop = new AbortController()
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
     try {
-      await exportDataset(dataset, options, result)
+      if (!options.dryRun) {
+        lock = await lockDataset(dataset, options, (error) => {
+          lost = error
+          stop.abort()
+        })
+      }
+      await exportDataset(dataset, { ...options, signal }, result)
     } catch (error) {
+      if (lost && !options.signal?.aborted) error = lost
       if (!isParquetryError(error) || error.code === 'ABORTED') throw error
       result.error = { code: error.code, message: error.message }
       options.onEvent?.({ type: 'dataset-error', dataset: dataset.definition.name, error: result.error })
+    } finally {
+      await lock?.release().catch(() => undefined)
     }
   }
   const files = results.flatMap((result) => result.files)
@@ -245,6 +268,16 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     }
   }
   result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+}
+
+function lockDataset(dataset: CompiledDataset, options: ExportOptions, onLost: (error: ParquetryError) => void): Promise<HeldLock> {
+  const name = dataset.definition.name
+  return acquireLock(options.storage, name, {
+    ...options.lock,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWait: (holder) => options.onEvent?.({ type: 'lock-wait', dataset: name, holder: holder ? `pid ${holder.pid} on ${holder.host} since ${holder.since}` : 'another process' }),
+    onLost,
+  })
 }
 
 /** Read order: inputs that may feed any date first (their dates stay open until they are read), then by date, then identity. */

@@ -93,3 +93,5 @@ export type ExportEvent =
   | { type: 'file'; file: ExportFileResult }
   | { type: 'failure'; dataset: string; failure: ExportFailure }
   | { type: 'dataset-error'; dataset: string; error: { code: string; message: string } }
+  /** Another export holds the dataset's lock: this one waits (see `ExportOptions.lock`). */
+  | { type: 'lock-wait'; dataset: string; holder: string }
