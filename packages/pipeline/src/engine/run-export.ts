@@ -198,6 +198,10 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     },
     force: options.force ?? false,
     rejectsSink: rejectsSinkFor(definition.name, options),
+    removeRejects: (input) => {
+      const { storage, path } = rejectsPathOf(definition.name, input, options)
+      return storage.remove(path)
+    },
     rejectsLocation: (path) => describePath(options.rejects?.storage ?? options.storage, path),
     blocked,
     result,
@@ -295,8 +299,15 @@ function orderInputs(inputs: Input[], knowledge: DatasetKnowledge): Input[] {
     .map((entry) => entry.input)
 }
 
-function rejectsSinkFor(dataset: string, options: ExportOptions): DatasetRun['rejectsSink'] {
+function rejectsPathOf(dataset: string, input: Input, options: ExportOptions): { storage: Storage; path: string } {
   const storage = options.rejects?.storage ?? options.storage
   const prefix = options.rejects?.prefix ?? (options.rejects?.storage ? '' : '_rejects')
-  return (input: Input) => async () => storage.createSink(`${prefix ? `${prefix}/` : ''}${dataset}/${input.name}.rejects.ndjson`)
+  return { storage, path: `${prefix ? `${prefix}/` : ''}${dataset}/${input.name}.rejects.ndjson` }
+}
+
+function rejectsSinkFor(dataset: string, options: ExportOptions): DatasetRun['rejectsSink'] {
+  return (input: Input) => async () => {
+    const { storage, path } = rejectsPathOf(dataset, input, options)
+    return storage.createSink(path)
+  }
 }
