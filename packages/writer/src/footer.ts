@@ -35,7 +35,19 @@ export const footerKeys = {
   rowCount: 'parquetry.row_count',
   sources: 'parquetry.sources',
   files: 'parquetry.files',
+  partitioning: 'parquetry.partitioning',
 } as const
+
+/**
+ * What decided which file each row went to: the layout template, the column
+ * whose date is the row's partition date, and the time zone that date is
+ * taken in. A file made under other settings holds rows by other rules.
+ */
+export interface PartitioningInfo {
+  template: string
+  dateColumn: string
+  timezone: string
+}
 
 /** What Parquetry recorded in a file's footer, parsed. */
 export interface FooterInfo {
@@ -55,6 +67,8 @@ export interface FooterInfo {
     sources: SourceInfo[]
     /** The paths of every file made with this one (the files of one date split by column values), when recorded. */
     files?: string[]
+    /** How its rows were assigned to it, when recorded. */
+    partitioning?: PartitioningInfo
   }
 }
 
@@ -64,6 +78,7 @@ export function buildKeyValues(options: {
   rowCount: number
   sources: readonly SourceInfo[]
   files?: readonly string[] | undefined
+  partitioning?: PartitioningInfo | undefined
   metadata: Readonly<Record<string, string>>
 }): { key: string; value: string }[] {
   const pairs: { key: string; value: string }[] = [
@@ -76,6 +91,10 @@ export function buildKeyValues(options: {
   ]
   if (options.sources.length > 0) pairs.push({ key: footerKeys.sources, value: JSON.stringify(options.sources) })
   if (options.files && options.files.length > 0) pairs.push({ key: footerKeys.files, value: JSON.stringify(options.files) })
+  if (options.partitioning) {
+    const { template, dateColumn, timezone } = options.partitioning
+    pairs.push({ key: footerKeys.partitioning, value: JSON.stringify({ template, dateColumn, timezone }) })
+  }
   for (const [key, value] of Object.entries(options.metadata)) {
     if (key.startsWith('parquetry.')) throw new ParquetryError('CONFIG_INVALID', `metadata key ${key}: the parquetry. prefix is reserved`)
     pairs.push({ key, value })
@@ -111,6 +130,15 @@ export function footerInfoFromMetadata(metadata: FileMetaData): FooterInfo {
     } catch {
       files = undefined
     }
+    let partitioning: PartitioningInfo | undefined
+    try {
+      const parsed = JSON.parse(keyValues[footerKeys.partitioning] ?? 'null') as Partial<PartitioningInfo> | null
+      if (parsed && typeof parsed.template === 'string' && typeof parsed.dateColumn === 'string' && typeof parsed.timezone === 'string') {
+        partitioning = { template: parsed.template, dateColumn: parsed.dateColumn, timezone: parsed.timezone }
+      }
+    } catch {
+      partitioning = undefined
+    }
     info.parquetry = {
       version: keyValues[footerKeys.version] ?? '',
       schemaName: name,
@@ -119,6 +147,7 @@ export function footerInfoFromMetadata(metadata: FileMetaData): FooterInfo {
       rowCount: Number(keyValues[footerKeys.rowCount]),
       sources,
       ...(files ? { files } : {}),
+      ...(partitioning ? { partitioning } : {}),
     }
   }
   return info

@@ -3,5 +3,5 @@ export type { ParquetWriterOptions, WriteParquetOptions, WriteResult } from './p
 export { compressorsFor, parquetCodecs } from './codecs.js'
 export type { ParquetCodec } from './codecs.js'
 export { readFooter, checkFooter, footerInfoFromMetadata, footerKeys, writerVersion } from './footer.js'
-export type { ByteSource, FooterInfo, SourceInfo } from './footer.js'
+export type { ByteSource, FooterInfo, PartitioningInfo, SourceInfo } from './footer.js'
 export { verifyParquetFile } from './verify.js'

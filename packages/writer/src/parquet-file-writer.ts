@@ -4,7 +4,7 @@ import { ParquetWriter } from 'hyparquet-writer'
 import type { SchemaElement } from 'hyparquet'
 import { compressorsFor, parquetCodecs, type ParquetCodec } from './codecs.js'
 import { ColumnBuffer, invalidRowError } from './column-buffer.js'
-import { buildKeyValues, checkFooter, readFooter, writerVersion, type SourceInfo } from './footer.js'
+import { buildKeyValues, checkFooter, readFooter, writerVersion, type PartitioningInfo, type SourceInfo } from './footer.js'
 import { SinkByteWriter } from './sink-writer.js'
 import { verifyParquetFile } from './verify.js'
 
@@ -215,7 +215,7 @@ export class ParquetFileWriter {
    *
    * @throws ParquetryError `WRITE_FAILED`, `VERIFY_FAILED` or `STORAGE_FAILED`; nothing is left at the final path.
    */
-  async close(options: { sources?: readonly SourceInfo[]; files?: readonly string[]; metadata?: Readonly<Record<string, string>> } = {}): Promise<WriteResult> {
+  async close(options: { sources?: readonly SourceInfo[]; files?: readonly string[]; partitioning?: PartitioningInfo; metadata?: Readonly<Record<string, string>> } = {}): Promise<WriteResult> {
     if (this.#state !== 'open') {
       await this.#aborting
       if (this.#options.signal?.aborted) throw abortedError(this.path)
@@ -236,6 +236,7 @@ export class ParquetFileWriter {
         rowCount,
         sources: options.sources ?? this.#options.sources ?? [],
         files: options.files,
+        partitioning: options.partitioning,
         metadata: options.metadata ?? this.#options.metadata ?? {},
       })
       this.#writer.schema = this.#footerSchema
