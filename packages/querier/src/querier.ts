@@ -1,6 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { ParquetryError, quoteIdentifier, wrapError } from '@parquetry/schema'
 import { createLocalStorage, type Storage } from '@parquetry/storage'
+import { join } from 'node:path'
 import { cacheObjects, cacheRootFor, defaultCacheDir } from './cache.js'
 import type { DatasetLayout } from './datasets.js'
 import { listLayoutFiles, type DatasetFiles } from './files.js'
@@ -114,10 +115,8 @@ export class Querier {
       // S3 without httpfs: the files a view needs are downloaded into a cache keyed by ETag.
       const download = (index: number) => cacheObjects(storage, (found[index] as DatasetFiles).files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
       if (local !== undefined) {
-        views = await createViews(async (index) => {
-          const { alone, prefix, files } = found[index] as DatasetFiles
-          return alone ? `${local}/${prefix}**/*.parquet` : files.map((file) => `${local}/${file.path}`)
-        })
+        // The listed files only, each read literally: never a glob, which would read what the layout did not render.
+        views = await createViews(async (index) => (found[index] as DatasetFiles).files.map((file) => join(local, ...file.path.split('/'))))
       } else if (await loadHttpfs(connection, storage, options)) {
         // httpfs loaded, but the store may still refuse it (credentials it cannot use): then the cache.
         views = await createViews(async (index) => (found[index] as DatasetFiles).files.map((file) => `${storage.url}/${file.path}`)).catch(() => createViews(download))

@@ -1,5 +1,5 @@
 import { createLayout } from '@parquetry/partitioner'
-import { quoteIdentifier, toDuckDbType, type DatasetSchema } from '@parquetry/schema'
+import { ParquetryError, quoteIdentifier, toDuckDbType, type DatasetSchema } from '@parquetry/schema'
 import type { DatasetLayout } from './datasets.js'
 
 /** A SQL string literal (`'it''s'`). */
@@ -26,12 +26,36 @@ export function hiveTypes(layout: DatasetLayout): Record<string, string> {
   return types
 }
 
+const globCharacters = /[*?[{]/
+
 /**
- * `read_parquet(...)` over files (a glob or an explicit list), with hive
+ * A file path as DuckDB must be given it to read exactly that file: DuckDB
+ * takes every path it reads as a glob (`*`, `?`, `[`, and `**`), so each of
+ * `* ? [ {` becomes a one-character class (`data[1]` → `data[[]1]`), which
+ * matches only itself. A path without them is returned unchanged. (`{` is
+ * not a glob character in DuckDB 1.5; it is escaped all the same, so that a
+ * later brace expansion cannot widen a path.)
+ *
+ * @throws ParquetryError `PATH_INVALID` for a path holding both a backslash
+ *   and a glob character outside Windows: once DuckDB globs a path it takes
+ *   `\` for a separator, so no spelling of it names only that file.
+ */
+export function escapeGlob(path: string): string {
+  if (!globCharacters.test(path)) return path
+  if (path.includes('\\') && process.platform !== 'win32') {
+    throw new ParquetryError('PATH_INVALID', `DuckDB cannot read ${JSON.stringify(path)} exactly: a path holding both a backslash and * ? [ or { is read as a glob with \\ as a separator; rename the folder`, { details: { path } })
+  }
+  return path.replace(/[*?[{]/g, '[$&]')
+}
+
+/**
+ * `read_parquet(...)` over files, each read literally (see
+ * {@link escapeGlob}: a path is never taken as a glob), with hive
  * partitioning on and the hive keys typed from the layout.
  */
 export function readParquetSql(files: string | readonly string[], layout: DatasetLayout): string {
-  const source = typeof files === 'string' ? quoteLiteral(files) : `[${files.map(quoteLiteral).join(', ')}]`
+  const paths = typeof files === 'string' ? [files] : files
+  const source = `[${paths.map((path) => quoteLiteral(escapeGlob(path))).join(', ')}]`
   const types = Object.entries(hiveTypes(layout))
   const typed = types.length > 0 ? `, hive_types = {${types.map(([key, type]) => `${quoteLiteral(key)}: ${type}`).join(', ')}}` : ''
   return `read_parquet(${source}, hive_partitioning = true${typed})`
