@@ -115,7 +115,7 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
     },
     status: (statusOptions = {}) =>
       readStatus({ storage, datasets: select(statusOptions.datasets), timezone: config.timezone, sizeWarningBytes: config.sizeWarningBytes, ...(statusOptions.now ? { now: statusOptions.now } : {}) }),
-    verify: (verifyOptions = {}) => verifyDatasets({ storage, datasets: select(verifyOptions.datasets), ...(verifyOptions.range ? { range: verifyOptions.range } : {}) }),
+    verify: (verifyOptions = {}) => verifyDatasets({ storage, datasets: select(verifyOptions.datasets), allDatasets: datasets, ...(verifyOptions.range ? { range: verifyOptions.range } : {}) }),
     describe: (path) => describePath(storage, path),
     close: async () => {
       await storage.close()

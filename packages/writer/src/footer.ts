@@ -5,6 +5,19 @@ import packageJson from '../package.json' with { type: 'json' }
 /** The writer's version, recorded in every file. */
 export const writerVersion: string = packageJson.version
 
+// Baked in by tsup (tsup.config.ts): a hash of the sources the build was made from.
+declare const __PARQUETRY_BUILD__: string | undefined
+
+/** The build the writer was made from (`unknown` when run from source, as in tests). */
+export const writerBuild: string = typeof __PARQUETRY_BUILD__ === 'string' ? __PARQUETRY_BUILD__ : 'unknown'
+
+/**
+ * The footer's `created_by`, in the form the Parquet spec gives
+ * (`<application> version <semver> (build <hash>)`), which readers such as
+ * parquet-java and arrow parse to recognise a writer's known bugs.
+ */
+export const writerCreatedBy = `parquetry version ${writerVersion} (build ${writerBuild})`
+
 /** One input a file was made from: its identity (a path or URI) and checksum. */
 export interface SourceInfo {
   /** Where the rows came from: a file path, `postgres://…/table?date=…`, ... */
@@ -36,6 +49,8 @@ export const footerKeys = {
   sources: 'parquetry.sources',
   files: 'parquetry.files',
   partitioning: 'parquetry.partitioning',
+  /** CRC-32 of every column chunk, `{"crc32": [[column 0, column 1, …] per row group]}`. */
+  checksums: 'parquetry.checksums',
 } as const
 
 /**

@@ -6,9 +6,12 @@ import { withProject } from '../project.js'
 export const verifyUsage = `Usage: parquetry verify [dataset...] [--date D | --from D --to D] [--json] [--config FILE]
 
 Checks every exported file (or those of the given days): the footer names the
-dataset's schema and current fingerprint, its row count matches, and the data
-decodes to that many rows. Lists unreadable and mismatching files, and days
-with no file; exits 1 if any.
+dataset's schema, current fingerprint and partitioning (time zone, date
+column, template), its row count matches, its rows' dates are the date of its
+path, and its data decodes to that many rows. Lists unreadable and mismatching
+files, days with no file, and strays: files in a dataset's folders that its
+layout does not produce (a copy, a backup), which queries do not read.
+Exits 1 if any.
 `
 
 /** `parquetry verify`. */
@@ -19,10 +22,14 @@ export async function runVerifyCommand(args: string[], io: CliIo): Promise<numbe
     const report = await project.verify({ ...(positionals.length > 0 ? { datasets: positionals } : {}), ...(range ? { range } : {}) })
     if (values.json) io.stdout.write(`${toJson(report)}\n`)
     else {
-      const bad = report.files.filter((file) => file.status !== 'ok')
+      const strays = report.files.filter((file) => file.status === 'stray')
+      const checked = report.files.filter((file) => file.status !== 'stray')
+      const bad = checked.filter((file) => file.status !== 'ok')
       for (const file of bad) io.stdout.write(`✗ ${file.path}: ${file.status}: ${file.reason}\n`)
+      for (const file of strays) io.stdout.write(`✗ ${file.path}: stray: ${file.reason}\n`)
       for (const missing of report.missing) io.stdout.write(`✗ ${missing.path}: missing (${missing.dataset}, ${missing.date})\n`)
-      io.stdout.write(`${report.ok ? '✓' : '✗'} ${report.files.length - bad.length} of ${report.files.length} files verified${report.missing.length > 0 ? `, ${report.missing.length} missing` : ''}\n`)
+      const extras = [report.missing.length > 0 ? `${report.missing.length} missing` : '', strays.length > 0 ? `${strays.length} stray${strays.length === 1 ? '' : 's'}` : ''].filter(Boolean)
+      io.stdout.write(`${report.ok ? '✓' : '✗'} ${checked.length - bad.length} of ${checked.length} files verified${extras.map((extra) => `, ${extra}`).join('')}\n`)
     }
     return report.ok ? 0 : 1
   })

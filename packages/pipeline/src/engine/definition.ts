@@ -2,6 +2,7 @@ import { createLayout, type Layout } from '@parquetry/partitioner'
 import { ParquetryError, type DatasetSchema, type Row, type TypedValue } from '@parquetry/schema'
 import type { RecordSource } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
+import type { PartitioningInfo } from '@parquetry/writer'
 import type { ExportFileResult } from './types.js'
 import { dateInZone } from './zoned-date.js'
 
@@ -61,7 +62,11 @@ export interface PartitionSpec {
   template: string
   /** The non-null DATE or TIMESTAMP column whose date is the row's partition date (`{date}`). */
   dateColumn: string
-  /** IANA time zone in which a TIMESTAMP `dateColumn` is turned into a date. Default `'UTC'`. */
+  /**
+   * IANA time zone in which a TIMESTAMP `dateColumn` is turned into a date
+   * (give it too when a DATE `dateColumn` is derived in a zone: footers record
+   * it, and a change makes every file stale). Default `'UTC'`.
+   */
   timezone?: string
 }
 
@@ -100,6 +105,10 @@ export interface CompiledDataset {
   spread: number
   /** The partition date of a typed row. */
   dateOf(row: Row): string
+  /** What decides which file a row goes to, as footers record it (the time zone only when the date column is a TIMESTAMP). */
+  partitioning: PartitioningInfo
+  /** Whether a footer's record of its partitioning is this one: when not, its rows were placed by other rules. */
+  samePartitioning(recorded: PartitioningInfo | undefined): boolean
 }
 
 /**
@@ -129,7 +138,11 @@ export function compileDataset(definition: DatasetDefinition): CompiledDataset {
   const zone = partition.timezone ?? 'UTC'
   const key = column.name
   const dateOf = column.type === 'date' ? (row: Row) => row[key] as string : (row: Row) => dateInZone(row[key] as bigint, zone)
-  return { definition, layout, spread, dateOf }
+  // The zone is recorded for a DATE column too: a derived date (`date_partition`) is taken in it.
+  const partitioning: PartitioningInfo = { template: partition.template, dateColumn: column.name, timezone: zone }
+  const samePartitioning = (recorded: PartitioningInfo | undefined) =>
+    recorded !== undefined && recorded.template === partitioning.template && recorded.dateColumn === partitioning.dateColumn && recorded.timezone === partitioning.timezone
+  return { definition, layout, spread, dateOf, partitioning, samePartitioning }
 }
 
 /**

@@ -28,14 +28,20 @@ export class DatasetKnowledge {
   readonly #listings = new Map<string, Map<string, SourceInfo>[]>()
   readonly #digests: ReadonlyMap<string, string>
   readonly #spread: number
+  readonly #isCurrent: (file: ExistingFile) => boolean
   // identity → digest → dates its rows fell on, as footers recorded them (or as this run found).
   readonly #fanOut = new Map<string, Map<string, Set<string>>>()
 
-  constructor(options: { inputs: readonly Input[]; digests: ReadonlyMap<string, string>; existing: ReadonlyMap<string, readonly ExistingFile[]>; spread: number }) {
+  /**
+   * `isCurrent` says whether a file was made by the rules in force (its
+   * partitioning) and is intact; one that is not is rebuilt whatever its inputs.
+   */
+  constructor(options: { inputs: readonly Input[]; digests: ReadonlyMap<string, string>; existing: ReadonlyMap<string, readonly ExistingFile[]>; spread: number; isCurrent?: (file: ExistingFile) => boolean }) {
     this.inputs = new Map(options.inputs.map((input) => [input.identity, input]))
     this.#digests = options.digests
     this.#existing = new Map(options.existing)
     this.#spread = options.spread
+    this.#isCurrent = options.isCurrent ?? (() => true)
     // Footers written before fan-outs were recorded (no `dates`) teach nothing: those inputs are planned by their window.
     for (const files of options.existing.values()) {
       for (const file of files) {
@@ -140,15 +146,22 @@ export class DatasetKnowledge {
   }
 
   /**
-   * Whether a date's files are all readable Parquetry files of this schema,
-   * and all there: none that a footer says was made with them is missing.
+   * Whether a date's files are all readable Parquetry files of this schema
+   * made by the current rules (see `isCurrent`), and all there: none that a
+   * footer says was made with them is missing.
    */
   #readable(date: string, schema: { name: string; fingerprint: string }): boolean {
     const files = this.#existing.get(date) ?? []
     const present = new Set(files.map((file) => file.path))
     return files.every((file) => {
       const recorded = file.footer?.parquetry
-      return recorded !== undefined && recorded.schemaName === schema.name && recorded.fingerprint === schema.fingerprint && (recorded.files ?? []).every((path) => present.has(path))
+      return (
+        recorded !== undefined &&
+        recorded.schemaName === schema.name &&
+        recorded.fingerprint === schema.fingerprint &&
+        (recorded.files ?? []).every((path) => present.has(path)) &&
+        this.#isCurrent(file)
+      )
     })
   }
 

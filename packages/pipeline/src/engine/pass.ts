@@ -286,7 +286,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         continue
       }
       try {
-        const written = await partition.writer.close({ sources, files: partitions.map((entry) => entry.path) })
+        const written = await partition.writer.close({ sources, files: partitions.map((entry) => entry.path), partitioning: compiled.partitioning })
         const ratio = ratioOf(base.sourceBytes, written.bytes)
         const file: ExportFileResult = { ...base, status: 'written', bytes: written.bytes, ...(ratio !== undefined ? { ratio } : {}) }
         record(file)

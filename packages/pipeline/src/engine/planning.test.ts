@@ -70,10 +70,10 @@ describe('skips decided before parsing', () => {
     expect(again.datasets.flatMap((dataset) => dataset.inputs)).toEqual([])
     expect(events.filter((event) => event.type === 'progress' && event.phase === 'read')).toEqual([])
     expect({ writes: storage.writes, removes: storage.removes }).toEqual({ writes: 0, removes: 0 })
-    // The counter counts: a forced run asks for a write per file, and one for day 4's rejects.
+    // The counter counts: a forced run asks for a write per file, one for day 4's rejects and one for its lock.
     const forced = await runExport({ datasets: opened.select(['query_perf']), storage, selection: { kind: 'historical' }, force: true })
     expect(forced.written).toBe(9)
-    expect(storage.writes).toBe(forced.written + 1)
+    expect(storage.writes).toBe(forced.written + 2)
     const temps = (await readdir(out(), { recursive: true })).filter((name) => name.includes('parquetry-tmp'))
     expect(temps).toEqual([])
   })

@@ -3,7 +3,7 @@ import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
-import { readExistingFiles } from './existing.js'
+import { readExistingFiles, type ExistingFile } from './existing.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
 import { acquireLock, type HeldLock, type LockOptions } from './lock.js'
 import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
@@ -81,7 +81,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   checkLayoutsApart(compiled)
   const results: ExportDatasetResult[] = []
   for (const dataset of compiled) {
-    const result: ExportDatasetResult = { dataset: dataset.definition.name, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [] }
+    const result = emptyResult(dataset.definition.name)
     results.push(result)
     let lock: HeldLock | undefined
     // A lock lost mid-run (another export took it as stale) stops this dataset, not the run.
@@ -89,13 +89,25 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     const stop = new AbortController()
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
     try {
-      if (!options.dryRun) {
-        lock = await lockDataset(dataset, options, (error) => {
-          lost = error
+      // Planned without the lock first: a run with nothing to write (an unchanged rerun) writes
+      // nothing at all, not even a lock. When there is work, the lock is taken and the plan
+      // made again under it (another export may have done the work meanwhile).
+      const planning: Planning = { events: [], listed: undefined, needsLock: !options.dryRun }
+      try {
+        await exportDataset(dataset, { ...options, signal, onEvent: (event) => planning.events.push(event) }, result, planning)
+        for (const event of planning.events) options.onEvent?.(event)
+      } catch (error) {
+        if (error !== NEEDS_LOCK) {
+          for (const event of planning.events) options.onEvent?.(event)
+          throw error
+        }
+        lock = await lockDataset(dataset, options, (lostError) => {
+          lost = lostError
           stop.abort()
         })
+        Object.assign(result, emptyResult(dataset.definition.name))
+        await exportDataset(dataset, { ...options, signal }, result, { ...planning, events: [], needsLock: false })
       }
-      await exportDataset(dataset, { ...options, signal }, result)
     } catch (error) {
       if (lost && !options.signal?.aborted) error = lost
       if (!isParquetryError(error) || error.code === 'ABORTED') throw error
@@ -118,7 +130,22 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   }
 }
 
-async function exportDataset(dataset: CompiledDataset, options: ExportOptions, result: ExportDatasetResult): Promise<void> {
+function emptyResult(dataset: string): ExportDatasetResult {
+  return { dataset, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [] }
+}
+
+/** Thrown by a plan made without the lock that finds work to do. */
+const NEEDS_LOCK = Symbol('needs the lock')
+
+/** A dataset's planning: events held back until it is known whether the plan stands, and the inputs listed. */
+interface Planning {
+  events: ExportEvent[]
+  listed: { inputs: Input[]; problems: string[] } | undefined
+  /** Stop with NEEDS_LOCK once the plan has something to write or read. */
+  needsLock: boolean
+}
+
+async function exportDataset(dataset: CompiledDataset, options: ExportOptions, result: ExportDatasetResult, planning: Planning): Promise<void> {
   const { definition, layout } = dataset
   const emit = options.onEvent ?? (() => undefined)
   const signal = options.signal
@@ -127,7 +154,8 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     emit({ type: 'missing', dataset: definition.name, what })
   }
 
-  const listed = await definition.inputs.list(signal ? { signal } : {})
+  // Listed once (the second plan, under the lock, reuses the inputs and their digests).
+  const listed = (planning.listed ??= await definition.inputs.list(signal ? { signal } : {}))
   for (const problem of listed.problems) missing(problem)
   const targets = targetsOf(listed.inputs, options.selection ?? { kind: 'latest' })
   for (const date of targets.missingDates) missing(`no ${definition.inputs.description} input for ${date}`)
@@ -137,31 +165,49 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   const existing = await readExistingFiles(options.storage, layout, targets.dates === 'all' ? undefined : targets.dates)
 
   // Digest every input that may feed those dates: its window meets them, it names no date, or a footer lists it.
-  const listedIdentities = new Set([...existing.values()].flat().flatMap((file) => (file.footer?.parquetry?.sources ?? []).map((source) => source.identity)))
-  const relevant =
-    targets.dates === 'all'
-      ? listed.inputs
-      : listed.inputs.filter((input) => {
-          const window = windowOf(input, dataset.spread)
-          return window === 'any' || listedIdentities.has(input.identity) || [...window].some((date) => (targets.dates as ReadonlySet<string>).has(date))
-        })
   const digests = new Map<string, string>()
   const blocked = new Map<string, string>()
   const usable: Input[] = []
-  for (const input of relevant) {
-    if (signal?.aborted) throw new ParquetryError('ABORTED', `${definition.name}: export aborted`)
-    try {
-      digests.set(input.identity, await input.digest({ onProgress: progressOf(emit, definition.name, input, 'digest'), ...(signal ? { signal } : {}) }))
-      usable.push(input)
-    } catch (error) {
-      if (isParquetryError(error, 'ABORTED') || signal?.aborted) throw error
-      reportInputFailure({ result, emit, compiled: dataset }, input.identity, error)
+  const digested = new Set<string>()
+  const digestFor = async (dates: ReadonlySet<string> | 'all') => {
+    const listedIdentities = new Set([...existing.values()].flat().flatMap((file) => (file.footer?.parquetry?.sources ?? []).map((source) => source.identity)))
+    const relevant = listed.inputs.filter((input) => {
+      if (digested.has(input.identity)) return false
+      if (dates === 'all') return true
       const window = windowOf(input, dataset.spread)
-      for (const date of window === 'any' ? existing.keys() : window) blocked.set(date, `input ${input.identity} could not be read`)
+      return window === 'any' || listedIdentities.has(input.identity) || [...window].some((date) => dates.has(date))
+    })
+    for (const input of relevant) {
+      if (signal?.aborted) throw new ParquetryError('ABORTED', `${definition.name}: export aborted`)
+      digested.add(input.identity)
+      try {
+        digests.set(input.identity, await input.digest({ onProgress: progressOf(emit, definition.name, input, 'digest'), ...(signal ? { signal } : {}) }))
+        usable.push(input)
+      } catch (error) {
+        if (isParquetryError(error, 'ABORTED') || signal?.aborted) throw error
+        reportInputFailure({ result, emit, compiled: dataset }, input.identity, error)
+        const window = windowOf(input, dataset.spread)
+        for (const date of window === 'any' ? existing.keys() : window) blocked.set(date, `input ${input.identity} could not be read`)
+      }
     }
   }
-  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread })
-  const inTargets = (date: string) => targets.dates === 'all' || targets.dates.has(date)
+  let targetDates = targets.dates
+  await digestFor(targetDates)
+  // Dates outside the selection whose files hold rows of an earlier version of a dated input
+  // that changed: rewritten too, or a row the change moved would be stored in both.
+  if (targetDates !== 'all') {
+    const also = new Set<string>()
+    for (let round = 0; round < 8; round++) {
+      const extra = await datesOfChangedInputs(options.storage, dataset, existing, targetDates, usable, digests)
+      if (extra.size === 0) break
+      for (const date of extra) also.add(date)
+      targetDates = new Set([...targetDates, ...extra])
+      await digestFor(targetDates)
+    }
+    if (also.size > 0) emit({ type: 'also', dataset: definition.name, dates: [...also].sort(), reason: 'their files hold rows of an earlier version of an input that changed' })
+  }
+  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => dataset.samePartitioning(file.footer?.parquetry?.partitioning) })
+  const inTargets = (date: string) => targetDates === 'all' || targetDates.has(date)
 
   // Every date the inputs are known (or named) to feed, and every date with files.
   const candidates = new Set<string>()
@@ -174,7 +220,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   const run: DatasetRun = {
     compiled: dataset,
     knowledge,
-    targets: targets.dates,
+    targets: targetDates,
     settings: {
       storage: options.storage,
       schema: definition.schema,
@@ -218,6 +264,10 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   let planned = false
   for (const date of [...candidates].sort()) {
     const files = existing.get(date) ?? []
+    // Files placed by other rules (another time zone, date column or template): rows would move
+    // between dates, so rewriting some dates and not the others would store rows twice or lose them.
+    const moved = targetDates === 'all' ? undefined : movedRows(dataset, files)
+    if (moved !== undefined) blocked.set(date, moved)
     const expected = knowledge.expectedFor(date)
     if (blocked.has(date)) {
       for (const file of files) run.files.set(file.path, existingFileResult(dataset, file, 'failed', `${blocked.get(date)}; not rewritten`))
@@ -235,12 +285,13 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     if (run.blockIfGone(date)) continue
     stale.set(date, { expected, files })
   }
-  for (const file of run.files.values()) emit({ type: 'file', file })
-  planned = true
-
   // Inputs whose current content no footer knows (new or changed) are always read.
   let dates = stale
   let extra = usable.filter((input) => !knowledge.isKnown(input.identity))
+  if (planning.needsLock && (dates.size > 0 || extra.length > 0 || tentative.length > 0)) throw NEEDS_LOCK
+  for (const file of run.files.values()) emit({ type: 'file', file })
+  planned = true
+
   for (let pass = 1; dates.size > 0 || extra.length > 0; pass++) {
     if (pass > MAX_PASSES) throw new ParquetryError('WRITE_FAILED', `${definition.name}: rows kept turning up in dates already written after ${MAX_PASSES} passes; dates ${[...dates.keys()].join(', ')} were not rewritten`)
     const needed = new Set([...dates.values()].flatMap((planned) => [...planned.expected]))
@@ -272,6 +323,51 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     }
   }
   result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+}
+
+/**
+ * Dates outside `targets` whose files list a dated input at a digest other
+ * than its current one, with rows: their files are read into `existing`, and
+ * the dates returned.
+ */
+async function datesOfChangedInputs(
+  storage: Storage,
+  dataset: CompiledDataset,
+  existing: Map<string, ExistingFile[]>,
+  targets: ReadonlySet<string>,
+  inputs: readonly Input[],
+  digests: ReadonlyMap<string, string>,
+): Promise<Set<string>> {
+  const dated = new Set(inputs.filter((input) => input.dates.length > 0).map((input) => input.identity))
+  const more = new Set<string>()
+  for (const files of existing.values()) {
+    for (const file of files) {
+      for (const source of file.footer?.parquetry?.sources ?? []) {
+        if (!dated.has(source.identity) || source.checksum === digests.get(source.identity) || source.rows === 0) continue
+        for (const date of source.dates ?? []) if (!targets.has(date)) more.add(date)
+      }
+    }
+  }
+  if (more.size === 0) return more
+  const found = await readExistingFiles(storage, dataset.layout, more)
+  for (const [date, files] of found) existing.set(date, files)
+  return new Set(found.keys())
+}
+
+/** Why a date's files cannot be rebuilt alone: they record another partitioning than the definition's. */
+function movedRows(dataset: CompiledDataset, files: readonly ExistingFile[]): string | undefined {
+  for (const file of files) {
+    const recorded = file.footer?.parquetry?.partitioning
+    if (recorded === undefined || dataset.samePartitioning(recorded)) continue
+    const now = dataset.partitioning
+    const changes = [
+      recorded.timezone !== now.timezone ? `time zone ${recorded.timezone} → ${now.timezone}` : undefined,
+      recorded.dateColumn !== now.dateColumn ? `date column ${recorded.dateColumn} → ${now.dateColumn}` : undefined,
+      recorded.template !== now.template ? `template ${recorded.template} → ${now.template}` : undefined,
+    ].filter((change) => change !== undefined)
+    return `its files were partitioned by other rules (${changes.join(', ')}), so rows move between dates: rebuild every date at once with \`parquetry export ${dataset.definition.name} --historical\``
+  }
+  return undefined
 }
 
 function lockDataset(dataset: CompiledDataset, options: ExportOptions, onLost: (error: ParquetryError) => void): Promise<HeldLock> {

@@ -93,5 +93,7 @@ export type ExportEvent =
   | { type: 'file'; file: ExportFileResult }
   | { type: 'failure'; dataset: string; failure: ExportFailure }
   | { type: 'dataset-error'; dataset: string; error: { code: string; message: string } }
+  /** Dates outside the selection that this run rewrites as well, and why. */
+  | { type: 'also'; dataset: string; dates: string[]; reason: string }
   /** Another export holds the dataset's lock: this one waits (see `ExportOptions.lock`). */
   | { type: 'lock-wait'; dataset: string; holder: string }

@@ -96,6 +96,6 @@ export function opsDataset(name: string, options: OpsDatasetOptions): DatasetDef
     inputs: fileInputs({ dir: options.dir, pattern: options.pattern ?? preset.pattern, base: options.base, read: fileReader(preset.schema, preset.format), ...(options.spread !== undefined ? { spread: options.spread } : {}) }),
     // date_partition is the row's own date: its timestamp in the configured time zone.
     derive: { date_partition: (row) => dateInZone(row['timestamp'] as bigint, timezone) },
-    partition: { template: options.output ?? preset.output, dateColumn: 'date_partition' },
+    partition: { template: options.output ?? preset.output, dateColumn: 'date_partition', timezone },
   }
 }

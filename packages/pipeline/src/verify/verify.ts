@@ -1,16 +1,21 @@
 import { dateRange } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
-import { isParquetryError } from '@parquetry/schema'
-import { parquetMetadataAsync } from 'hyparquet'
-import { checkFooter, footerInfoFromMetadata, verifyParquetFile } from '@parquetry/writer'
-import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
-import { listDatasetFiles } from '../engine/existing.js'
+import { isParquetryError, ParquetryError } from '@parquetry/schema'
+import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
+import { checkFooter, footerInfoFromMetadata, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
+import { compileDataset, type CompiledDataset, type DatasetDefinition } from '../engine/definition.js'
+import { dateInZone } from '../engine/zoned-date.js'
 
 /** One file's verification. */
 export interface VerifiedFile {
   dataset: string
   path: string
-  status: 'ok' | 'unreadable' | 'mismatch'
+  /**
+   * `stray`: a file in the dataset's folders that its layout does not
+   * produce (a copy, a backup, a file of a month 13): no export wrote it, and
+   * the dataset's queries do not read it.
+   */
+  status: 'ok' | 'unreadable' | 'mismatch' | 'stray'
   rows?: number
   reason?: string
 }
@@ -34,24 +39,48 @@ export interface VerifyOptions {
   datasets: readonly DatasetDefinition[]
   /** Only the files of these dates (and report dates with none). */
   range?: { from: string; to: string }
+  /**
+   * Every dataset of the project: a file another dataset's layout produces is
+   * that dataset's, not a stray of one whose folder holds it. Default `datasets`.
+   */
+  allDatasets?: readonly DatasetDefinition[]
+  /** Folders under the root that are not datasets' (rejects files, locks). Default `['_rejects', '_parquetry']`. */
+  ignore?: readonly string[]
 }
 
 /**
  * Checks every file of the datasets (or those of the given dates) through
  * the storage: the footer must name the dataset's schema with its current
- * fingerprint, its row count must match Parquetry's record of it, and the
- * data must decode to that many rows. Unreadable and mismatching files are
- * reported, not thrown.
+ * fingerprint and the partitioning in force, its row count must match
+ * Parquetry's record of it, its rows' dates (from the date column's
+ * statistics) must be the date of its path, and the data must decode to that
+ * many rows. Files in a dataset's folders that its layout does not produce
+ * are reported as strays. Nothing is thrown for a bad file: it is reported.
  */
 export async function verifyDatasets(options: VerifyOptions): Promise<VerifyReport> {
   const files: VerifiedFile[] = []
   const missing: VerifyReport['missing'] = []
+  const everyLayout = (options.allDatasets ?? options.datasets).map((definition) => compileDataset(definition).layout)
+  const ignore = (options.ignore ?? ['_rejects', '_parquetry']).map((folder) => `${folder.replace(/\/+$/, '')}/`)
   for (const definition of options.datasets) {
-    const { layout } = compileDataset(definition)
+    const compiled = compileDataset(definition)
+    const { layout } = compiled
     const { schema, name } = definition
     const dates = options.range ? dateRange(options.range.from, options.range.to) : undefined
-    const found = []
-    for await (const object of listDatasetFiles(options.storage, layout, dates)) found.push(object)
+    const wanted = dates ? new Set(dates) : undefined
+    const found: { path: string; date: string }[] = []
+    for (const folder of layout.folders(dates)) {
+      for await (const object of options.storage.list(folder)) {
+        if (ignore.some((prefix) => object.path.startsWith(prefix))) continue
+        const match = layout.match(object.path)
+        if (match) {
+          if (!wanted || wanted.has(match.date)) found.push({ path: object.path, date: match.date })
+          continue
+        }
+        if (everyLayout.some((other) => other !== layout && other.match(object.path))) continue
+        files.push({ dataset: name, path: object.path, status: 'stray', reason: `${object.path}: not a file of ${name} (its layout ${layout.template} does not produce this path); no export wrote it and queries do not read it` })
+      }
+    }
     if (dates) {
       const present = new Set(found.map((object) => object.date))
       for (const date of dates) if (!present.has(date)) missing.push({ dataset: name, date, path: layout.pattern(date) })
@@ -80,6 +109,8 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
         if (footer.parquetry?.schemaName === schema.name) for (const sibling of footer.parquetry.files ?? []) if (!present.has(sibling) && layout.match(sibling)) siblings.set(sibling, date)
         try {
           checkFooter(footer, { schema }, path)
+          checkPartitioning(compiled, footer.parquetry?.partitioning, path)
+          checkDates(compiled, metadata, date, path)
           await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path, metadata })
           files.push({ dataset: name, path, status: 'ok', rows: footer.numRows })
         } catch (error) {
@@ -92,4 +123,41 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
     for (const [path, date] of siblings) missing.push({ dataset: name, date, path })
   }
   return { ok: files.every((file) => file.status === 'ok') && missing.length === 0, files, missing }
+}
+
+function checkPartitioning(dataset: CompiledDataset, recorded: PartitioningInfo | undefined, where: string): void {
+  if (recorded === undefined || dataset.samePartitioning(recorded)) return
+  const now = dataset.partitioning
+  const what =
+    recorded.timezone !== now.timezone
+      ? `time zone ${recorded.timezone}; the config says ${now.timezone}`
+      : recorded.dateColumn !== now.dateColumn
+        ? `date column ${recorded.dateColumn}; the config says ${now.dateColumn}`
+        : `template ${recorded.template}; the config says ${now.template}`
+  throw new ParquetryError('VERIFY_FAILED', `${where}: partitioned by ${what} (rebuild with parquetry export ${dataset.definition.name} --historical)`)
+}
+
+/** The dates of the date column's smallest and largest values in each row group must be the file's date. */
+function checkDates(dataset: CompiledDataset, metadata: FileMetaData, date: string, where: string): void {
+  const column = dataset.partitioning.dateColumn
+  const isDate = dataset.definition.schema.columns.find((candidate) => candidate.name === column)?.type === 'date'
+  const dateOf = (value: unknown): string | undefined => {
+    let micros: bigint
+    if (value instanceof Date) micros = BigInt(value.getTime()) * 1000n
+    else if (typeof value === 'bigint') micros = value
+    else if (typeof value === 'number') micros = isDate ? BigInt(value) * 86_400_000_000n : BigInt(value)
+    else return undefined
+    return isDate ? dateInZone(micros, 'UTC') : dateInZone(micros, dataset.partitioning.timezone)
+  }
+  for (const [index, group] of metadata.row_groups.entries()) {
+    const chunk = group.columns.find((candidate) => candidate.meta_data?.path_in_schema.join('.') === column)
+    const statistics = chunk?.meta_data?.statistics
+    if (!statistics) continue
+    for (const [bound, value] of [['smallest', statistics.min_value ?? statistics.min], ['largest', statistics.max_value ?? statistics.max]] as const) {
+      const found = dateOf(value)
+      if (found !== undefined && found !== date) {
+        throw new ParquetryError('VERIFY_FAILED', `${where}: row group ${index + 1} holds rows of ${found} (its ${bound} ${column}), not only of ${date}`)
+      }
+    }
+  }
 }

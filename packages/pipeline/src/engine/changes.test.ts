@@ -1,0 +1,120 @@
+import { duckDbQuery, useTempDir } from '@parquetry/testing'
+import { execFileSync } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { openProject, type Project } from '../project.js'
+import type { ExportResult } from './types.js'
+
+// Inputs and settings that change between runs: no row may end up stored twice, or nowhere.
+const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
+const dir = useTempDir({ each: true })
+const out = () => join(dir.path, 'knowledge/optimize/parquet')
+const daily = (day: string) => join(dir.path, `g/reports/query_perf_daily_202510${day}.csv`)
+const all = () => join(out(), 'query_perf/**/*.parquet')
+
+beforeEach(() => {
+  execFileSync(process.execPath, [generator, '--days', '6', '--out', dir.path])
+})
+
+async function exportWith(options: Parameters<Project['export']>[0] = {}): Promise<ExportResult> {
+  const project = await openProject({ cwd: dir.path })
+  try {
+    return await project.export({ datasets: ['query_perf'], selection: { kind: 'historical' }, ...options })
+  } finally {
+    await project.close()
+  }
+}
+
+const statusOf = (result: ExportResult) => Object.fromEntries(result.datasets.flatMap((dataset) => dataset.files.map((file) => [file.date, file.status])))
+
+async function inputRows(): Promise<number> {
+  let rows = 0
+  for (const day of ['01', '02', '03', '04', '05', '06']) {
+    const lines = (await readFile(daily(day), 'utf8')).trim().split('\n').slice(1)
+    rows += lines.filter((line) => line.split(',').length === 11 && !line.includes(',fast,')).length
+  }
+  return rows
+}
+
+/** Rows stored, and rows stored in a file whose date is not the row's date in `zone`. */
+async function stored(zone: string): Promise<{ rows: number; misplaced: number }> {
+  const [row] = await duckDbQuery(
+    `SELECT count(*)::INTEGER AS rows,
+            count(*) FILTER (WHERE strftime(timezone('${zone}', timestamp::TIMESTAMPTZ)::DATE, '%Y%m%d') <> regexp_extract(filename, '(\\d{8})\\.parquet$', 1))::INTEGER AS misplaced
+     FROM read_parquet($1, filename = true)`,
+    [all()],
+  )
+  return { rows: Number(row?.['rows']), misplaced: Number(row?.['misplaced']) }
+}
+
+async function setTimezone(zone: string): Promise<void> {
+  await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ timezone: zone, datasets: { query_perf: {} } }))
+}
+
+describe('changed settings and inputs', () => {
+  it('a time zone change makes every file stale: --historical rebuilds them, no row stored twice; a partial run is refused', async () => {
+    await setTimezone('UTC')
+    expect((await exportWith()).ok).toBe(true)
+    const rows = await inputRows()
+    expect(await stored('UTC')).toEqual({ rows, misplaced: 0 })
+
+    await setTimezone('America/Los_Angeles')
+    // Rebuilding one date alone would put the rows that move into both files, or into none.
+    const partial = await exportWith({ selection: { kind: 'dates', from: '2025-10-03', to: '2025-10-03' } })
+    expect(partial.ok).toBe(false)
+    expect(partial.datasets[0]?.files.find((file) => file.date === '2025-10-03')).toMatchObject({
+      status: 'failed',
+      reason: 'its files were partitioned by other rules (time zone UTC → America/Los_Angeles), so rows move between dates: rebuild every date at once with `parquetry export query_perf --historical`; not rewritten',
+    })
+    const project = await openProject({ cwd: dir.path })
+    const verified = await project.verify({ datasets: ['query_perf'] })
+    await project.close()
+    expect(verified.ok).toBe(false)
+    expect(verified.files.filter((file) => file.status === 'mismatch').map((file) => file.reason)).toContain(
+      'query_perf/year=2025/month=10/query_perf_20251003.parquet: partitioned by time zone UTC; the config says America/Los_Angeles (rebuild with parquetry export query_perf --historical)',
+    )
+
+    const rebuilt = await exportWith()
+    expect(rebuilt.ok).toBe(true)
+    expect(Object.values(statusOf(rebuilt)).every((status) => status === 'written' || status === 'removed')).toBe(true)
+    expect(await stored('America/Los_Angeles')).toEqual({ rows, misplaced: 0 })
+    // And now it is up to date.
+    expect(Object.values(statusOf(await exportWith())).every((status) => status === 'skipped')).toBe(true)
+  })
+
+  it('a row that moves to another date is stored once: every file listing the changed input is rewritten, even outside --date', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    const rows = await inputRows()
+    const text = await readFile(daily('03'), 'utf8')
+    const [header, first, ...rest] = text.split('\n')
+    const moved = (first as string).replace(/^2025-10-03T\d\d/, '2025-10-04T12')
+    await writeFile(daily('03'), [header, moved, ...rest].join('\n'))
+    const hash = (first as string).split(',')[1] as string
+
+    const result = await exportWith({ selection: { kind: 'dates', from: '2025-10-04', to: '2025-10-04' } })
+    expect(result.ok).toBe(true)
+    expect(statusOf(result)).toMatchObject({ '2025-10-03': 'written', '2025-10-04': 'written' })
+    const where = await duckDbQuery("SELECT regexp_extract(filename, '(\\d{8})\\.parquet$', 1) AS day FROM read_parquet($1, filename = true) WHERE query_hash = $2 AND timestamp = $3::TIMESTAMP", [
+      all(),
+      hash,
+      moved.split(',')[0]?.replace('Z', ''),
+    ])
+    expect(where.map((row) => row['day'])).toEqual(['20251004'])
+    expect(await stored('UTC')).toEqual({ rows, misplaced: 0 })
+  })
+
+  it('a date the changed input no longer feeds loses its file, and the removal is reported', async () => {
+    // The 6th's input is the only one with rows of the 7th (a run past midnight).
+    expect((await exportWith()).ok).toBe(true)
+    const seventh = (await exportWith()).datasets[0]?.files.find((file) => file.date === '2025-10-07')
+    expect(seventh?.status).toBe('skipped')
+    const lines = (await readFile(daily('06'), 'utf8')).split('\n')
+    await writeFile(daily('06'), lines.filter((line) => !line.startsWith('2025-10-07')).join('\n'))
+    const result = await exportWith({ selection: { kind: 'dates', from: '2025-10-06', to: '2025-10-06' } })
+    expect(result.ok).toBe(true)
+    expect(statusOf(result)).toMatchObject({ '2025-10-06': 'written', '2025-10-07': 'removed' })
+    expect(await stored('UTC')).toEqual({ rows: await inputRows(), misplaced: 0 })
+  })
+})
