@@ -1,6 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -36,5 +36,47 @@ describe('verifyDatasets', () => {
     ])
     expect(report.files[2]?.reason).toBe('query_perf/year=2025/month=10/query_perf_20251003.parquet: schema is index_advisor, expected query_perf')
     expect(report.missing).toEqual([{ dataset: 'query_perf', date: '2025-10-05', path: 'query_perf/year=2025/month=10/query_perf_20251005.parquet' }])
+  })
+
+  it('reports strays: files in a dataset folder that its layout does not produce, which queries do not read', async () => {
+    const cwd = join(dir.path, 'strays')
+    execFileSync(process.execPath, [generator, '--days', '3', '--out', cwd])
+    const project = await openProject({ cwd })
+    await project.export({ selection: { kind: 'historical' } })
+    const root = project.config.output
+    const month = join(root, 'query_perf/year=2025/month=10')
+    const day = await readFile(join(month, 'query_perf_20251001.parquet'))
+    await writeFile(join(month, 'query_perf_20251001 (copy).parquet'), day)
+    await writeFile(join(month, 'query_perf_20251001.parquet.bak'), day)
+    await mkdir(join(root, 'query_perf/backup'), { recursive: true })
+    await writeFile(join(root, 'query_perf/backup/query_perf_20251001.parquet'), day)
+    await mkdir(join(root, 'query_perf/year=2025/month=13'), { recursive: true })
+    await writeFile(join(root, 'query_perf/year=2025/month=13/query_perf_20251301.parquet'), day)
+    // A file of another dataset's is not a stray of query_perf's, nor are rejects and locks.
+    const report = await project.verify()
+    expect(report.ok).toBe(false)
+    expect(report.files.filter((file) => file.status === 'stray').map((file) => file.path)).toEqual([
+      'query_perf/backup/query_perf_20251001.parquet',
+      'query_perf/year=2025/month=10/query_perf_20251001 (copy).parquet',
+      'query_perf/year=2025/month=10/query_perf_20251001.parquet.bak',
+      'query_perf/year=2025/month=13/query_perf_20251301.parquet',
+    ])
+    expect(report.files.find((file) => file.status === 'stray')?.reason).toBe(
+      'query_perf/backup/query_perf_20251001.parquet: not a file of query_perf (its layout query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet does not produce this path); no export wrote it and queries do not read it',
+    )
+    expect(report.files.filter((file) => file.status !== 'stray').every((file) => file.status === 'ok')).toBe(true)
+    // A copy of one day under another day's name holds rows of the wrong date.
+    await writeFile(join(month, 'query_perf_20251002.parquet'), day)
+    const copied = await project.verify({ datasets: ['query_perf'], range: { from: '2025-10-02', to: '2025-10-02' } })
+    expect(copied.files.filter((file) => file.status !== 'stray')).toEqual([
+      {
+        dataset: 'query_perf',
+        path: 'query_perf/year=2025/month=10/query_perf_20251002.parquet',
+        status: 'mismatch',
+        rows: expect.any(Number),
+        reason: 'query_perf/year=2025/month=10/query_perf_20251002.parquet: row group 1 holds rows of 2025-10-01 (its smallest date_partition), not only of 2025-10-02',
+      },
+    ])
+    await project.close()
   })
 })
