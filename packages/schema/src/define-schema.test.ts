@@ -77,18 +77,21 @@ describe('row parser', () => {
 
 describe('mappings', () => {
   it('maps to the Parquet schema hyparquet-writer takes', () => {
+    const int32 = { type: 'INTEGER', bitWidth: 32, isSigned: true }
+    const int64 = { type: 'INTEGER', bitWidth: 64, isSigned: true }
+    const string = { type: 'STRING' }
     expect(toParquetSchema(pageviewsSchema)).toEqual([
       { name: 'root', num_children: 10 },
-      { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
-      { name: 'project_id', type: 'INT32', repetition_type: 'REQUIRED' },
-      { name: 'project_slug', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-      { name: 'version_id', type: 'INT32', repetition_type: 'OPTIONAL' },
-      { name: 'version_slug', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-      { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-      { name: 'full_path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-      { name: 'view_count', type: 'INT32', repetition_type: 'REQUIRED' },
-      { name: 'date', type: 'INT32', converted_type: 'DATE', repetition_type: 'REQUIRED' },
-      { name: 'status', type: 'INT32', converted_type: 'INT_16', repetition_type: 'REQUIRED' },
+      { name: 'id', type: 'INT64', converted_type: 'INT_64', logical_type: int64, repetition_type: 'REQUIRED' },
+      { name: 'project_id', type: 'INT32', converted_type: 'INT_32', logical_type: int32, repetition_type: 'REQUIRED' },
+      { name: 'project_slug', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: string, repetition_type: 'REQUIRED' },
+      { name: 'version_id', type: 'INT32', converted_type: 'INT_32', logical_type: int32, repetition_type: 'OPTIONAL' },
+      { name: 'version_slug', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: string, repetition_type: 'OPTIONAL' },
+      { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: string, repetition_type: 'REQUIRED' },
+      { name: 'full_path', type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: string, repetition_type: 'OPTIONAL' },
+      { name: 'view_count', type: 'INT32', converted_type: 'INT_32', logical_type: int32, repetition_type: 'REQUIRED' },
+      { name: 'date', type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' }, repetition_type: 'REQUIRED' },
+      { name: 'status', type: 'INT32', converted_type: 'INT_16', logical_type: { type: 'INTEGER', bitWidth: 16, isSigned: true }, repetition_type: 'REQUIRED' },
     ])
   })
   it('writes DuckDB DDL', () => {
