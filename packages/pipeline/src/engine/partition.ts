@@ -32,17 +32,31 @@ export class Partition {
     this.expect = expect
   }
 
+  /**
+   * Why the file cannot be written (its folder is a link out of the root, the
+   * disk is full, ...): the rows of its date are then counted but not kept,
+   * and its date fails with this error — the inputs are not to blame.
+   */
+  failure: Error | undefined
+
   /** Adds a row from `source`; returns a promise when the file must be opened or a row group is being flushed. */
   add(row: Row, source: string, settings: WriterSettings): Promise<void> | undefined {
     this.rows++
     this.rowsBySource.set(source, (this.rowsBySource.get(source) ?? 0) + 1)
-    if (!settings.write) return undefined
-    if (this.#writer) {
-      const pending = this.#writer.append(row)
-      if (pending) this.#pending = pending
-      return pending
+    if (!settings.write || this.failure) return undefined
+    try {
+      const pending = this.#writer ? this.#writer.append(row) : this.#open(settings).then((writer) => writer.append(row))
+      if (!pending) return undefined
+      this.#pending = pending.catch((error: unknown) => this.#fail(error))
+      return this.#pending
+    } catch (error) {
+      this.#fail(error)
+      return undefined
     }
-    return this.#open(settings).then((writer) => writer.append(row))
+  }
+
+  #fail(error: unknown): void {
+    this.failure ??= error instanceof Error ? error : new Error(String(error))
   }
 
   async #open(settings: WriterSettings): Promise<ParquetFileWriter> {

@@ -139,6 +139,10 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       partition = new Partition(date, path, existing?.etag ? { etag: existing.etag } : 'absent')
       work.partitions.set(path, partition)
     }
+    if (partition.failure) {
+      work.failed ??= partition.failure.message
+      return undefined
+    }
     return partition.add(row, input.identity, settings)
   }
 
@@ -267,6 +271,9 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     work.finished = true
     const partitions = [...work.partitions.values()].sort((left, right) => (left.path < right.path ? -1 : 1))
     for (const partition of partitions) await partition.settle().catch(() => undefined)
+    if (run.signal?.aborted) throw abortError(definition.name)
+    // A file that could not be written fails its date (the other files of the date are not published either).
+    work.failed ??= partitions.find((partition) => partition.failure)?.failure?.message
     work.failed ??= shrunk(work)
     if (work.failed !== undefined) {
       for (const partition of partitions) await partition.abort()
