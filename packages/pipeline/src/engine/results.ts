@@ -12,9 +12,18 @@ export function ratioOf(sourceBytes: number, fileBytes: number): number | undefi
   return Math.round((1 - fileBytes / sourceBytes) * 1000) / 10
 }
 
-/** Bytes of the inputs behind a file: each input's size, in proportion to the rows it gave the file. */
+/**
+ * Bytes of the inputs behind a file: each input's size, in proportion to the
+ * rows it gave the file (so that the shares of all the files an input feeds
+ * add up to its size). Unrounded: sum them, then round.
+ */
+export function sourceShareOf(sources: readonly SourceInfo[]): number {
+  return sources.reduce((sum, source) => sum + ((source.bytes ?? 0) * (source.rows ?? 0)) / Math.max(1, source.sourceRows ?? source.rows ?? 1), 0)
+}
+
+/** {@link sourceShareOf}, rounded to whole bytes. */
 export function sourceBytesOf(sources: readonly SourceInfo[]): number {
-  return Math.round(sources.reduce((sum, source) => sum + ((source.bytes ?? 0) * (source.rows ?? 0)) / Math.max(1, source.sourceRows ?? source.rows ?? 1), 0))
+  return Math.round(sourceShareOf(sources))
 }
 
 /** How a file is named in logs: its name, or its whole path when the layout splits a day by column values. */

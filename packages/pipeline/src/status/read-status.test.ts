@@ -1,6 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
-import { rm } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -47,5 +47,27 @@ describe('readStatus', () => {
     // 2025-10-05T20:00Z is already the 6th in Bangkok: yesterday there is the 5th.
     const report = await project.status({ now: new Date('2025-10-05T20:00:00Z'), datasets: ['query_perf'] })
     expect(report.datasets[0]?.yesterday.date).toBe('2025-10-05')
+  })
+
+  it("reports the same compression as the export: 1 − the files' bytes / the bytes of their inputs, each input counted once", async () => {
+    const cwd = join(dir.path, 'ratio')
+    execFileSync(process.execPath, [generator, '--days', '6', '--out', cwd])
+    const project = await openProject({ cwd })
+    const exported = await project.export({ selection: { kind: 'historical' } })
+    const report = await project.status()
+    for (const dataset of exported.datasets) {
+      // The inputs' real sizes on disk, and the files' real sizes.
+      const inputBytes = (await Promise.all(dataset.inputs.map(async (input) => (await stat(join(cwd, input.identity))).size))).reduce((sum, size) => sum + size, 0)
+      const fileBytes = (await Promise.all(dataset.files.map(async (file) => (await stat(join(project.config.output, file.path))).size))).reduce((sum, size) => sum + size, 0)
+      const real = Math.round((1 - fileBytes / inputBytes) * 1000) / 10
+      const status = report.datasets.find((entry) => entry.dataset === dataset.dataset)
+      expect({ dataset: dataset.dataset, ratio: status?.averageRatio }).toEqual({ dataset: dataset.dataset, ratio: real })
+      // Each file's own ratio is over its share of the inputs: together they weigh the same.
+      const shares = dataset.files.reduce((sum, file) => sum + file.sourceBytes, 0)
+      expect(Math.abs(shares - inputBytes)).toBeLessThanOrEqual(dataset.files.length)
+    }
+    // The event log feeds one small file a day: it takes more room as Parquet than as text.
+    expect(report.datasets.find((entry) => entry.dataset === 'optimization_summary')?.averageRatio).toBeLessThan(0)
+    await project.close()
   })
 })

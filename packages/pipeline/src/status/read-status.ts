@@ -3,7 +3,7 @@ import type { Storage } from '@parquetry/storage'
 import { readFooter } from '@parquetry/writer'
 import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles, mapLimit } from '../engine/existing.js'
-import { sourceBytesOf } from '../engine/results.js'
+import { ratioOf, sourceShareOf } from '../engine/results.js'
 import { todayIn } from '../engine/zoned-date.js'
 
 /** Health of one dataset's Parquet files. */
@@ -19,7 +19,7 @@ export interface DatasetStatus {
   files: number
   bytes: number
   rows: number
-  /** Space saved against the inputs, percent: 1 − bytes / input bytes, over files that record their inputs' size. */
+  /** Space saved against the inputs, percent: 1 − bytes / input bytes (each file's share of its inputs), over files that record their inputs' size. The export's formula. */
   averageRatio: number | undefined
   /** Files that could not be read. */
   unreadable: string[]
@@ -83,7 +83,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
         status.files++
         status.bytes += object.size
         status.rows += footer.numRows
-        const sourceBytes = sourceBytesOf(footer.parquetry.sources)
+        const sourceBytes = sourceShareOf(footer.parquetry.sources)
         if (sourceBytes > 0) {
           measuredBytes += object.size
           inputBytes += sourceBytes
@@ -97,7 +97,8 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
       }
     })
     status.unreadable.sort()
-    status.averageRatio = inputBytes > 0 ? Math.round((1 - measuredBytes / inputBytes) * 1000) / 10 : undefined
+    // The export's formula (ratioOf), over every file at once.
+    status.averageRatio = ratioOf(inputBytes, measuredBytes)
     datasets.push(status)
   }
   const totalBytes = datasets.reduce((sum, dataset) => sum + dataset.bytes, 0)
