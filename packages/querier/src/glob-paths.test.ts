@@ -62,6 +62,7 @@ describe.each(cases.map((entry, index) => ({ ...entry, base: `case-${index}` }))
       expect((await querier.query('SELECT count(*) AS n FROM index_recommendations')).rows).toEqual([{ n: 2 }])
       expect(await dailySummary(querier)).toEqual([...days].reverse().map((day) => ({ date_partition: day, query_count: 3, avg_execution_ms: 2, max_execution_ms: 3 })))
       expect((await querier.describe('query_perf')).slice(0, 2)).toEqual([{ name: 'timestamp', type: 'TIMESTAMP' }, { name: 'query_hash', type: 'VARCHAR' }])
+      expect(querier.problems).toEqual([])
     } finally {
       querier.close()
     }
@@ -75,7 +76,8 @@ describe.each(cases.map((entry, index) => ({ ...entry, base: `case-${index}` }))
 
     const catalogDir = join(dir.path, base, 'catalog')
     await mkdir(catalogDir, { recursive: true })
-    const { path } = await writeCatalog({ storage, layouts, path: join(catalogDir, 'analytics.duckdb') })
+    const { path, problems } = await writeCatalog({ storage, layouts, path: join(catalogDir, 'analytics.duckdb') })
+    expect(problems).toEqual([])
     const instance = await DuckDBInstance.create(path)
     const connection = await instance.connect()
     try {

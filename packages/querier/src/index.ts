@@ -1,5 +1,5 @@
 export { Querier, macroSql } from './querier.js'
-export type { CellValue, QuerierOptions, QueryResult, ViewInfo } from './querier.js'
+export type { CellValue, FileProblem, QuerierOptions, QueryResult, ViewInfo } from './querier.js'
 export type { DatasetLayout } from './datasets.js'
 export { dailySummary, slowQueries, weeklyTrend, reports } from './reports.js'
 export type { DailySummaryRow, SlowQueryRow, WeeklyTrendRow } from './reports.js'

@@ -4,8 +4,9 @@ import { createLocalStorage, type Storage } from '@parquetry/storage'
 import { join } from 'node:path'
 import { cacheObjects, cacheRootFor, defaultCacheDir } from './cache.js'
 import type { DatasetLayout } from './datasets.js'
+import { checkParquetFile, errorMessage, isFileError, namesFile } from './file-check.js'
 import { listLayoutFiles, type DatasetFiles } from './files.js'
-import { emptyRelationSql, quoteLiteral, readParquetSql } from './sql.js'
+import { emptyRelationSql, escapeGlob, quoteLiteral, readParquetSql } from './sql.js'
 
 /** Options for {@link Querier.create}. */
 export interface QuerierOptions {
@@ -46,9 +47,19 @@ export interface QueryResult {
 export interface ViewInfo {
   dataset: string
   view: string
-  /** Files behind it; 0 means the view is empty (typed, no rows). */
+  /** Files it reads (files left out as damaged not counted); 0 means the view is empty (typed, no rows). */
   files: number
   source: string
+}
+
+/** A file of a dataset that DuckDB cannot read, left out of its view. */
+export interface FileProblem {
+  dataset: string
+  view: string
+  /** Its storage path (`query_perf/year=2025/month=10/query_perf_20251028.parquet`). */
+  path: string
+  /** DuckDB's reason (`Invalid Input Error: No magic bytes found at end of file`). */
+  reason: string
 }
 
 /**
@@ -63,31 +74,57 @@ export const macroSql = [
 
 const integerTypes = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT'])
 
+/** A view and the files it reads: each storage path and the path DuckDB reads it at (a local file, a cached copy or an s3:// URL). */
+interface ViewState {
+  readonly layout: DatasetLayout
+  files: { path: string; read: string }[]
+  source: string
+}
+
 /**
  * DuckDB over a Parquetry dataset root: one view per dataset (seed 000's
  * `query_performance` and `index_recommendations`, and one per other
  * dataset) reading hive partitions with typed keys, and the seed's macros.
  * A dataset without files gets an empty view of its schema, so queries
  * return no rows instead of "No files found".
+ *
+ * A view reads exactly the files its layout renders, each path read
+ * literally (never as a glob). A file DuckDB cannot read — truncated, not
+ * Parquet, damaged pages — is left out of its view when it is found (see
+ * {@link Querier.query}) and listed in {@link Querier.problems}; a query that
+ * reads no dataset never touches the files.
  */
 export class Querier {
   /** Where the files are (`file:///…` or `s3://…`). */
   readonly location: string
-  readonly views: readonly ViewInfo[]
   readonly #instance: DuckDBInstance
   readonly #connection: DuckDBConnection
+  readonly #states: ViewState[]
+  readonly #problems: FileProblem[] = []
 
-  private constructor(location: string, instance: DuckDBInstance, connection: DuckDBConnection, views: ViewInfo[]) {
+  private constructor(location: string, instance: DuckDBInstance, connection: DuckDBConnection, states: ViewState[]) {
     this.location = location
     this.#instance = instance
     this.#connection = connection
-    this.views = views
+    this.#states = states
+  }
+
+  /** The views, in the order of the layouts. */
+  get views(): readonly ViewInfo[] {
+    return this.#states.map((state) => ({ dataset: state.layout.name, view: state.layout.view, files: state.files.length, source: state.source }))
+  }
+
+  /** The files left out of their views so far, each with DuckDB's reason: report them (the CLI prints them on stderr). */
+  get problems(): readonly FileProblem[] {
+    return [...this.#problems]
   }
 
   /**
-   * Opens DuckDB and creates the views and macros.
+   * Opens DuckDB and creates the views and macros. Creating a view reads the
+   * footer of its first file only (a damaged one is left out).
    *
-   * @throws ParquetryError `QUERY_FAILED` when DuckDB cannot start or a view cannot be made.
+   * @throws ParquetryError `QUERY_FAILED` when DuckDB cannot start or a view
+   *   cannot be made; `PATH_INVALID` for a path DuckDB cannot read exactly ({@link escapeGlob}).
    */
   static async create(options: QuerierOptions): Promise<Querier> {
     const storage = options.storage ?? createLocalStorage({ root: options.root ?? '.' })
@@ -99,37 +136,28 @@ export class Querier {
       throw wrapError(error, 'QUERY_FAILED', `cannot open DuckDB${options.database ? ` at ${options.database}` : ''}`)
     }
     const connection = await instance.connect()
-    let views: ViewInfo[]
     try {
       const found = await Promise.all(options.layouts.map((layout) => listLayoutFiles(storage, layout, options.range)))
-      const createViews = async (filesOf: (index: number) => Promise<string | string[]>): Promise<ViewInfo[]> => {
-        const made: ViewInfo[] = []
-        for (const [index, layout] of options.layouts.entries()) {
-          const count = (found[index] as DatasetFiles).files.length
-          const source = count === 0 ? emptyRelationSql(layout) : `SELECT * FROM ${readParquetSql(await filesOf(index), layout)}`
-          await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(layout.view)} AS ${source}`)
-          made.push({ dataset: layout.name, view: layout.view, files: count, source })
-        }
-        return made
-      }
+      let readPaths: (files: DatasetFiles) => Promise<string[]>
+      if (local !== undefined) readPaths = async ({ files }) => files.map((file) => join(local, ...file.path.split('/')))
+      else if (await loadHttpfs(connection, storage, options, found)) readPaths = async ({ files }) => files.map((file) => `${storage.url}/${file.path}`)
       // S3 without httpfs: the files a view needs are downloaded into a cache keyed by ETag.
-      const download = (index: number) => cacheObjects(storage, (found[index] as DatasetFiles).files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
-      if (local !== undefined) {
-        // The listed files only, each read literally: never a glob, which would read what the layout did not render.
-        views = await createViews(async (index) => (found[index] as DatasetFiles).files.map((file) => join(local, ...file.path.split('/'))))
-      } else if (await loadHttpfs(connection, storage, options)) {
-        // httpfs loaded, but the store may still refuse it (credentials it cannot use): then the cache.
-        views = await createViews(async (index) => (found[index] as DatasetFiles).files.map((file) => `${storage.url}/${file.path}`)).catch(() => createViews(download))
-      } else {
-        views = await createViews(download)
+      else readPaths = ({ files }) => cacheObjects(storage, files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
+      const states: ViewState[] = []
+      for (const [index, layout] of options.layouts.entries()) {
+        const listed = found[index] as DatasetFiles
+        const reads = await readPaths(listed)
+        states.push({ layout, files: listed.files.map((file, position) => ({ path: file.path, read: reads[position] as string })), source: '' })
       }
-      if (views.some((view) => view.view === 'query_performance')) for (const sql of macroSql) await connection.run(sql)
+      const querier = new Querier(storage.url, instance, connection, states)
+      for (const state of states) await querier.#createView(state)
+      if (states.some((state) => state.layout.view === 'query_performance')) for (const sql of macroSql) await connection.run(sql)
+      return querier
     } catch (error) {
       connection.closeSync()
       instance.closeSync()
       throw wrapError(error, 'QUERY_FAILED', `cannot create the views over ${storage.url}`)
     }
-    return new Querier(storage.url, instance, connection, views)
   }
 
   /**
@@ -138,14 +166,25 @@ export class Querier {
    * fit a double as numbers, larger ones as strings; dates and timestamps as
    * ISO-like text.
    *
+   * When DuckDB fails on a file of a view the SQL names (a footer it cannot
+   * read, pages it cannot decode), the files of those views are checked —
+   * the one DuckDB names, else each in full — the damaged ones are left out
+   * (added to {@link problems}) and the SQL runs again over the rest.
+   *
    * @throws ParquetryError `QUERY_FAILED` with DuckDB's message.
    */
   async query(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<QueryResult> {
     let reader
-    try {
-      reader = await this.#connection.runAndReadAll(sql, params as never)
-    } catch (error) {
-      throw wrapError(error, 'QUERY_FAILED', 'query failed')
+    for (;;) {
+      try {
+        reader = await this.#connection.runAndReadAll(sql, params as never)
+        break
+      } catch (error) {
+        // Each pass leaves out at least one file, so this ends.
+        const affected = await this.#leaveOut(error, this.#viewsNamedIn(sql), { data: true })
+        if (affected.length === 0) throw wrapError(error, 'QUERY_FAILED', 'query failed')
+        for (const state of affected) await this.#createView(state)
+      }
     }
     const names = reader.columnNames()
     const types = reader.columnTypes().map((type) => type.toString())
@@ -160,11 +199,35 @@ export class Querier {
     return { columns: names.map((name, index) => ({ name, type: types[index] as string })), rows }
   }
 
+  /**
+   * Checks the footer of every file of the datasets (default: all) — one
+   * small read per file — and leaves out the ones DuckDB cannot read, so
+   * that the views (a catalog's, say) name only readable files. Damaged
+   * pages behind an intact footer are found only when a query reads them.
+   * Returns the problems it found.
+   *
+   * @throws ParquetryError `USAGE` for an unknown dataset.
+   */
+  async checkFiles(options: { datasets?: readonly string[] } = {}): Promise<FileProblem[]> {
+    const states = options.datasets ? options.datasets.map((name) => this.#state(name)) : this.#states
+    const found: FileProblem[] = []
+    for (const state of states) {
+      const bad = new Map<string, string>()
+      for (const file of state.files) {
+        const reason = await checkParquetFile(this.#connection, file.read)
+        if (reason !== undefined) bad.set(file.path, reason)
+      }
+      if (bad.size === 0) continue
+      found.push(...this.#drop(state, bad))
+      await this.#createView(state)
+    }
+    return found
+  }
+
   /** Columns of a dataset's view as DuckDB sees them. */
   async describe(dataset: string): Promise<{ name: string; type: string }[]> {
-    const view = this.views.find((entry) => entry.dataset === dataset || entry.view === dataset)
-    if (!view) throw new ParquetryError('USAGE', `unknown dataset ${JSON.stringify(dataset)}; known: ${this.views.map((entry) => entry.dataset).join(', ')}`)
-    const result = await this.query(`DESCRIBE ${quoteIdentifier(view.view)}`)
+    const state = this.#state(dataset)
+    const result = await this.query(`DESCRIBE ${quoteIdentifier(state.layout.view)}`)
     return result.rows.map((row) => ({ name: String(row['column_name']), type: String(row['column_type']) }))
   }
 
@@ -173,8 +236,74 @@ export class Querier {
     this.#connection.closeSync()
     this.#instance.closeSync()
   }
-}
 
+  #state(dataset: string): ViewState {
+    const state = this.#states.find((entry) => entry.layout.name === dataset || entry.layout.view === dataset)
+    if (!state) throw new ParquetryError('USAGE', `unknown dataset ${JSON.stringify(dataset)}; known: ${this.#states.map((entry) => entry.layout.name).join(', ')}`)
+    return state
+  }
+
+  /** (Re)creates a view over its files; binding reads the first file's footer, so a damaged first file is left out and the view made again. */
+  async #createView(state: ViewState): Promise<void> {
+    for (;;) {
+      const source = state.files.length === 0 ? emptyRelationSql(state.layout) : `SELECT * FROM ${readParquetSql(state.files.map((file) => file.read), state.layout)}`
+      try {
+        await this.#connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(state.layout.view)} AS ${source}`)
+        state.source = source
+        return
+      } catch (error) {
+        if ((await this.#leaveOut(error, [state], { data: false })).length === 0) throw error
+      }
+    }
+  }
+
+  /** The views a statement may read: those it names, and query_performance behind the seed's macros. */
+  #viewsNamedIn(sql: string): ViewState[] {
+    const names = (word: string) => new RegExp(`(?<![A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'i').test(sql)
+    const macros = names('slow_queries') || names('avg_query_time')
+    return this.#states.filter((state) => names(state.layout.view) || (macros && state.layout.view === 'query_performance'))
+  }
+
+  /**
+   * After a DuckDB error that may come from a file: finds the damaged files
+   * among those of `states` and leaves them out. A file the error names is
+   * checked (in full with `data`); when it is damaged, the footers of the
+   * others are checked too, so several truncated files go in one pass. When
+   * none is named (damaged pages), each file is read in full with `data`,
+   * else the first file of each view (what binding reads) is checked.
+   * Returns the views that lost files.
+   */
+  async #leaveOut(error: unknown, states: readonly ViewState[], options: { data: boolean }): Promise<ViewState[]> {
+    const message = errorMessage(error)
+    if (!isFileError(message)) return []
+    const bad = new Map<ViewState, Map<string, string>>()
+    const check = async (entries: readonly { state: ViewState; file: ViewState['files'][number] }[], data: boolean): Promise<void> => {
+      for (const { state, file } of entries) {
+        if (bad.get(state)?.has(file.path)) continue
+        const reason = await checkParquetFile(this.#connection, file.read, { data })
+        if (reason === undefined) continue
+        if (!bad.has(state)) bad.set(state, new Map())
+        bad.get(state)?.set(file.path, reason)
+      }
+    }
+    const all = states.flatMap((state) => state.files.map((file) => ({ state, file })))
+    const named = all.filter(({ file }) => namesFile(message, file.read))
+    if (named.length > 0) await check(named, options.data)
+    if (bad.size > 0) await check(all, false)
+    else if (options.data) await check(all, true)
+    else if (named.length === 0) await check(states.flatMap((state) => state.files.slice(0, 1).map((file) => ({ state, file }))), false)
+    for (const [state, reasons] of bad) this.#drop(state, reasons)
+    return [...bad.keys()]
+  }
+
+  /** Removes files (storage path → reason) from a view's list and records them as problems. */
+  #drop(state: ViewState, reasons: ReadonlyMap<string, string>): FileProblem[] {
+    state.files = state.files.filter((file) => !reasons.has(file.path))
+    const problems = [...reasons].map(([path, reason]) => ({ dataset: state.layout.name, view: state.layout.view, path, reason }))
+    this.#problems.push(...problems)
+    return problems
+  }
+}
 
 /** The folder of a local storage (DuckDB reads it directly), or undefined for a remote one. */
 function localRoot(storage: Storage): string | undefined {
@@ -184,12 +313,13 @@ function localRoot(storage: Storage): string | undefined {
 
 /**
  * Whether DuckDB can read an S3 storage itself: httpfs loads (it is never
- * downloaded here: only an extension already installed is used) and a secret
+ * downloaded here: only an extension already installed is used), a secret
  * is made from the storage's settings and the credentials its client signs
- * with (its chain: keys, variables, profiles, roles). Otherwise the caller
- * downloads the files.
+ * with (its chain: keys, variables, profiles, roles), and the store lets it
+ * see the first listed file (it may refuse credentials it cannot use).
+ * Otherwise the caller downloads the files.
  */
-async function loadHttpfs(connection: DuckDBConnection, storage: Storage, options: QuerierOptions): Promise<boolean> {
+async function loadHttpfs(connection: DuckDBConnection, storage: Storage, options: QuerierOptions, found: readonly DatasetFiles[]): Promise<boolean> {
   const s3 = storage as Storage & {
     settings?: { region: string; endpoint: string | undefined; forcePathStyle: boolean }
     resolveCredentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>
@@ -206,6 +336,9 @@ async function loadHttpfs(connection: DuckDBConnection, storage: Storage, option
     }
     if (s3.settings.forcePathStyle) parts.push(`URL_STYLE 'path'`)
     await connection.run(`CREATE OR REPLACE SECRET parquetry_s3 (${parts.join(', ')})`)
+    // The object's size only: a refusal here is the store's, never a damaged file's.
+    const first = found.find((listed) => listed.files.length > 0)?.files[0]
+    if (first) await connection.run(`SELECT size FROM read_blob(${quoteLiteral(escapeGlob(`${storage.url}/${first.path}`))})`)
     return true
   } catch {
     return false

@@ -87,6 +87,7 @@ describe.each(cases.map((entry, index) => ({ ...entry, base: `t${index}` })))('t
       const described = await querier.describe('query_perf')
       expect(described.slice(0, queryPerfSchema.columns.length).map((column) => column.name)).toEqual(queryPerfSchema.columns.map((column) => column.name))
       expect(Object.fromEntries(described.slice(queryPerfSchema.columns.length).map((column) => [column.name, column.type]))).toEqual(hive)
+      expect(querier.problems).toEqual([])
     } finally {
       querier.close()
     }
