@@ -1,8 +1,11 @@
 import type { DuckDBValue } from '@duckdb/node-api'
+import type { Project } from '@parquetry/pipeline'
+import type { FileProblem } from '@parquetry/querier'
 import { z } from 'zod'
 import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
+import { formatLogLine } from '../output/log-line.js'
 import { openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 
@@ -13,8 +16,11 @@ Runs SQL in DuckDB over the exported datasets: one view per dataset of the
 config (the ops preset's are query_performance, index_recommendations,
 query_perf_weekly, optimization_summary; a dataset of your own is its name),
 hive keys typed, and the macros avg_query_time(days) and
-slow_queries(threshold_ms). On an s3:// output the files a view needs are
-downloaded into a cache keyed by ETag.
+slow_queries(threshold_ms). A view reads exactly the files its layout
+renders; one DuckDB cannot read (truncated, not Parquet, damaged pages) is
+left out when a query meets it, with a warning on stderr, and the query runs
+over the rest. On an s3:// output the files a view needs are downloaded into
+a cache keyed by ETag.
 
   --param name=value  binds $name (repeatable); never pasted into the SQL.
                       The value is a number, true/false or null when it
@@ -34,6 +40,16 @@ export function parseParamValue(text: string): DuckDBValue {
   }
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text)
   return text
+}
+
+/**
+ * Prints the files a querier left out of its views, one `[WARN]` line each
+ * on stderr: `query:file_left_out dataset=query_perf file=/…/query_perf_20251028.parquet reason="…"`.
+ */
+export function writeProblems(io: CliIo, project: Project, problems: readonly FileProblem[]): void {
+  for (const problem of problems) {
+    io.stderr.write(`${formatLogLine('WARN', 'query:file_left_out', { dataset: problem.dataset, file: project.describe(problem.path), reason: problem.reason })}\n`)
+  }
 }
 
 /** `--format` of the commands that print rows. */
@@ -56,6 +72,7 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
       const result = await querier.query(positionals[0] as string, Object.keys(params).length > 0 ? params : undefined)
       writeRows(io, result.rows, result.columns.map((column) => column.name), values.json ? 'json' : values.format)
     } finally {
+      writeProblems(io, project, querier.problems)
       querier.close()
     }
     return 0

@@ -5,7 +5,7 @@ import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
 import { loadQuerier, openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
-import { formatFlag } from './query.js'
+import { formatFlag, writeProblems } from './query.js'
 
 export const reportUsage = `Usage: parquetry report <name> [--format table|csv|json|ndjson] [--config FILE]
 
@@ -13,6 +13,8 @@ Reports over query_perf:
   daily-summary   the seed's validation query: per day, queries, mean and max ms  [--limit N]
   slow-queries    queries slower than a threshold, slowest first      [--threshold MS] [--limit N]
   weekly-trend    per day of the 7 days ending a date (default: today in the config's time zone)  [--end YYYY-MM-DD]
+
+A file DuckDB cannot read is left out, with a warning on stderr.
 `
 
 /** `parquetry report`. */
@@ -43,6 +45,7 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
       const columns = rows[0] ? Object.keys(rows[0]) : []
       writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')))
     } finally {
+      writeProblems(io, project, querier.problems)
       querier.close()
     }
     return 0
