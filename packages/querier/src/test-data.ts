@@ -46,7 +46,9 @@ export async function writeDate(storage: Storage, layout: DatasetLayout, date: s
   const files = new Map<string, Row[]>()
   for (const row of rows) {
     const path = compiled.render(date, row)
-    files.set(path, [...(files.get(path) ?? []), row])
+    const list = files.get(path) ?? []
+    list.push(row)
+    files.set(path, list)
   }
   for (const [path, fileRows] of files) {
     await writeParquet({ schema: layout.schema, rows: fileRows, sink: await storage.createSink(path), ...(options.rowGroupSize ? { rowGroupSize: options.rowGroupSize } : {}) })
