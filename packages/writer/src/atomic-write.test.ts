@@ -51,7 +51,7 @@ describe('atomic writes', () => {
     expect(left).not.toContain('query_perf_20251028.parquet')
     // The killed writer's temp file is there, partly written, and hidden from listings.
     expect(left).toHaveLength(1)
-    expect(left[0]).toMatch(/^\.query_perf_20251028\.parquet\.\d+\.[0-9a-f]{12}\.parquetry-tmp$/)
+    expect(left[0]).toMatch(/^\.query_perf_20251028\.parquet\.\d+-[0-9a-f]{8}\.[0-9a-f]{12}\.parquetry-tmp$/)
     expect((await stat(`${monthDir}/${left[0]}`)).size).toBeGreaterThan(50_000)
     const storage = createLocalStorage({ root: dir.path })
     const listed = []

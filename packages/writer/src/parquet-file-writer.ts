@@ -2,9 +2,10 @@ import { ParquetryError, toParquetSchema, wrapError, type DatasetSchema, type Ro
 import type { ObjectInfo, Sink } from '@parquetry/storage'
 import { ParquetWriter } from 'hyparquet-writer'
 import type { SchemaElement } from 'hyparquet'
-import { compressorsFor, parquetCodecs, type ParquetCodec } from './codecs.js'
+import { ChunkChecksums } from './checksums.js'
+import { compressorsFor, parquetCodecs, type Compressors, type ParquetCodec } from './codecs.js'
 import { ColumnBuffer, invalidRowError } from './column-buffer.js'
-import { buildKeyValues, checkFooter, readFooter, writerVersion, type PartitioningInfo, type SourceInfo } from './footer.js'
+import { buildKeyValues, checkFooter, readFooter, writerCreatedBy, type PartitioningInfo, type SourceInfo } from './footer.js'
 import { SinkByteWriter } from './sink-writer.js'
 import { verifyParquetFile } from './verify.js'
 
@@ -29,7 +30,9 @@ export interface ParquetWriterOptions {
   /**
    * Check the file before committing it: `'footer'` (or `true`, the default)
    * reads the footer back (schema, fingerprint, row count); `'full'` also
-   * decodes the first column and counts its rows; `false` skips the check.
+   * reads every byte back — each column chunk against its checksum, every
+   * page of every column decoded and counted ({@link verifyParquetFile});
+   * `false` skips the check.
    */
   verify?: boolean | 'footer' | 'full'
   /** Aborting it discards the file. */
@@ -63,6 +66,7 @@ export class ParquetFileWriter {
   readonly #buffers: ColumnBuffer[]
   readonly #writer: ParquetWriter
   readonly #footerSchema: SchemaElement[]
+  readonly #checksums = new ChunkChecksums()
   #rows = 0
   #rowGroups = 0
   #state: 'open' | 'closed' | 'failed' = 'open'
@@ -70,15 +74,7 @@ export class ParquetFileWriter {
   #aborting: Promise<void> | undefined
   readonly #onAbort: (() => void) | undefined
 
-  private constructor(options: ParquetWriterOptions) {
-    const codec = options.codec ?? 'SNAPPY'
-    if (!parquetCodecs.includes(codec)) {
-      throw new ParquetryError('CONFIG_INVALID', `unknown codec ${JSON.stringify(codec)}; expected one of ${parquetCodecs.join(', ')}`)
-    }
-    const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE
-    if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
-      throw new ParquetryError('CONFIG_INVALID', `rowGroupSize must be a positive integer, got ${rowGroupSize}`)
-    }
+  private constructor(options: ParquetWriterOptions, codec: ParquetCodec, rowGroupSize: number, compressors: Compressors) {
     this.schema = options.schema
     this.path = options.sink.path
     this.#sink = options.sink
@@ -87,23 +83,28 @@ export class ParquetFileWriter {
     this.#footerSchema = toParquetSchema(options.schema) as SchemaElement[]
     // Columns are handed over in their physical form already, and encoded as
     // such; the annotations go back into the footer schema before it is
-    // written. JSON arrives as UTF-8 bytes (the JSON annotation would
-    // JSON.stringify it again); dates as day numbers and timestamps as bigint
-    // units in typed arrays (the DATE and TIMESTAMP annotations would copy
+    // written. JSON arrives as UTF-8 bytes (the JSON converted type would
+    // JSON.stringify it again; the logical type alone leaves bytes alone);
+    // dates as day numbers and timestamps as bigint units in typed arrays
+    // (the DATE and TIMESTAMP annotations, converted or logical, would copy
     // every row group into arrays of boxed values first). Statistics are the
     // same either way: min and max of the physical values.
     const encodingSchema = this.#footerSchema.map((element) => {
       if (element.converted_type === 'JSON') return { ...element, converted_type: undefined, logical_type: { type: 'JSON' as const } }
-      if (element.converted_type === 'DATE' || element.converted_type === 'TIMESTAMP_MICROS' || element.converted_type === 'TIMESTAMP_MILLIS') return { ...element, converted_type: undefined }
+      if (element.converted_type === 'DATE' || element.converted_type === 'TIMESTAMP_MICROS' || element.converted_type === 'TIMESTAMP_MILLIS') {
+        return { ...element, converted_type: undefined, logical_type: undefined }
+      }
       return element
     })
+    // Every row group is encoded and flushed in one go: its column chunks are summed on the way to the sink.
+    const byteWriter = new SinkByteWriter(options.sink, (bytes, fileOffset) => this.#checksums.add(bytes, fileOffset, this.#writer.row_groups))
     this.#writer = new ParquetWriter({
-      writer: new SinkByteWriter(options.sink),
+      writer: byteWriter,
       schema: encodingSchema,
       codec,
-      compressors: compressorsFor(codec),
+      compressors,
       statistics: options.statistics ?? true,
-      createdBy: `parquetry ${writerVersion} (hyparquet-writer)`,
+      createdBy: writerCreatedBy,
     })
     if (options.signal) {
       this.#onAbort = () => {
@@ -121,7 +122,17 @@ export class ParquetFileWriter {
   static async create(options: ParquetWriterOptions): Promise<ParquetFileWriter> {
     try {
       if (options.signal?.aborted) throw abortedError(options.sink.path)
-      return new ParquetFileWriter(options)
+      const codec = options.codec ?? 'SNAPPY'
+      if (!parquetCodecs.includes(codec)) {
+        throw new ParquetryError('CONFIG_INVALID', `unknown codec ${JSON.stringify(codec)}; expected one of ${parquetCodecs.join(', ')}`)
+      }
+      const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE
+      if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
+        throw new ParquetryError('CONFIG_INVALID', `rowGroupSize must be a positive integer, got ${rowGroupSize}`)
+      }
+      const compressors = await compressorsFor(codec)
+      if (options.signal?.aborted) throw abortedError(options.sink.path)
+      return new ParquetFileWriter(options, codec, rowGroupSize, compressors)
     } catch (error) {
       await options.sink.abort()
       throw error
@@ -231,14 +242,17 @@ export class ParquetFileWriter {
     this.#detachSignal()
     const rowCount = this.#rows
     try {
-      this.#writer.kvMetadata = buildKeyValues({
-        schema: this.schema,
-        rowCount,
-        sources: options.sources ?? this.#options.sources ?? [],
-        files: options.files,
-        partitioning: options.partitioning,
-        metadata: options.metadata ?? this.#options.metadata ?? {},
-      })
+      this.#writer.kvMetadata = [
+        ...buildKeyValues({
+          schema: this.schema,
+          rowCount,
+          sources: options.sources ?? this.#options.sources ?? [],
+          files: options.files,
+          partitioning: options.partitioning,
+          metadata: options.metadata ?? this.#options.metadata ?? {},
+        }),
+        this.#checksums.keyValue(),
+      ]
       this.#writer.schema = this.#footerSchema
       await this.#writer.finish()
       const verify = this.#options.verify

@@ -1,25 +1,18 @@
 import { ParquetryError, type DatasetSchema } from '@parquetry/schema'
-import { parquetMetadataAsync, parquetRead, type FileMetaData } from 'hyparquet'
+import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
 import { checkFooter, footerInfoFromMetadata, type ByteSource } from './footer.js'
-
-// Values are only counted: keep them as the raw numbers and bytes they decode to.
-const countingParsers = {
-  timestampFromMilliseconds: (value: bigint) => value,
-  timestampFromMicroseconds: (value: bigint) => value,
-  timestampFromNanoseconds: (value: bigint) => value,
-  dateFromDays: (value: number) => value,
-  stringFromBytes: (value: Uint8Array) => value,
-  jsonFromBytes: (value: Uint8Array) => value,
-}
+import { inspectParquetFile, type InspectProblem } from './inspect.js'
 
 /**
- * Reads a written file back before it is committed: the footer must carry the
- * schema, fingerprint and row count, and the data itself must decode to
- * exactly `rowCount` rows (the first column is read in full, one row group at
- * a time, so memory stays at one row group whatever the file size).
- * `metadata` spares reading the footer again when the caller has it.
+ * Reads a written file back in full: the footer must carry the schema,
+ * fingerprint and row count, every column chunk must match its recorded
+ * checksum, and every page of every column must decode to the row group's
+ * row count ({@link inspectParquetFile} in `'deep'` mode, one row group × one
+ * column at a time, so memory stays at one column chunk whatever the file
+ * size). `metadata` spares reading the footer again when the caller has it.
  *
- * @throws ParquetryError `VERIFY_FAILED` naming the mismatch.
+ * @throws ParquetryError `VERIFY_FAILED` naming the mismatch (the first few
+ *   problems, each with its row group and column); the byte source's own errors unchanged.
  */
 export async function verifyParquetFile(object: ByteSource, expected: { schema: DatasetSchema; rowCount: number; where: string; metadata?: FileMetaData }): Promise<void> {
   let metadata = expected.metadata
@@ -30,29 +23,18 @@ export async function verifyParquetFile(object: ByteSource, expected: { schema: 
     throw new ParquetryError('VERIFY_FAILED', `${expected.where}: not a readable Parquet file: ${(error as Error).message}`, { cause: error })
   }
   checkFooter(footerInfoFromMetadata(metadata), { schema: expected.schema, rowCount: expected.rowCount }, expected.where)
-  const column = expected.schema.columns[0]?.name as string
-  let decoded = 0
-  try {
-    let groupStart = 0
-    for (const group of metadata.row_groups) {
-      const groupRows = Number(group.num_rows)
-      await parquetRead({
-        file: object,
-        metadata,
-        columns: [column],
-        rowStart: groupStart,
-        rowEnd: groupStart + groupRows,
-        parsers: countingParsers as never,
-        onChunk: (chunk) => {
-          decoded += chunk.columnData.length
-        },
-      })
-      groupStart += groupRows
-    }
-  } catch (error) {
-    throw new ParquetryError('VERIFY_FAILED', `${expected.where}: reading the file back failed: ${(error as Error).message}`, { cause: error })
+  const { problems } = await inspectParquetFile(object, { mode: 'deep', metadata })
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 3).map(describeProblem).join('; ')
+    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''
+    throw new ParquetryError('VERIFY_FAILED', `${expected.where}: ${shown}${more}`, { details: { where: expected.where, problems } })
   }
-  if (decoded !== expected.rowCount) {
-    throw new ParquetryError('VERIFY_FAILED', `${expected.where}: ${decoded} rows decode from column ${column}, expected ${expected.rowCount}`)
-  }
+}
+
+/** A problem as one line: `row group 2, column x: reason`. */
+export function describeProblem(problem: InspectProblem): string {
+  const place = [problem.rowGroup === undefined ? undefined : `row group ${problem.rowGroup}`, problem.column === undefined ? undefined : `column ${problem.column}`]
+    .filter((part) => part !== undefined)
+    .join(', ')
+  return place ? `${place}: ${problem.reason}` : problem.reason
 }
