@@ -56,3 +56,8 @@ export async function checkParquetFile(connection: DuckDBConnection, path: strin
 export function namesFile(message: string, path: string): boolean {
   return spellings(path).some((spelled) => message.includes(`'${spelled}'`) || message.includes(`"${spelled}"`))
 }
+
+/** Whether a DuckDB message names a path at all (a quoted text holding a `/` or `\\`). */
+export function namesSomePath(message: string): boolean {
+  return /'[^'\n]*[/\\][^'\n]*'|"[^"\n]*[/\\][^"\n]*"/.test(message)
+}

@@ -1,12 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
 import { ParquetryError, quoteIdentifier, wrapError } from '@parquetry/schema'
 import { createLocalStorage, type Storage } from '@parquetry/storage'
-import { join } from 'node:path'
-import { cacheObjects, cacheRootFor, defaultCacheDir } from './cache.js'
 import type { DatasetLayout } from './datasets.js'
-import { checkParquetFile, errorMessage, isFileError, namesFile } from './file-check.js'
+import { checkParquetFile, errorMessage, isFileError, namesFile, namesSomePath } from './file-check.js'
 import { listLayoutFiles, type DatasetFiles } from './files.js'
-import { emptyRelationSql, escapeGlob, quoteLiteral, readParquetSql } from './sql.js'
+import { readPathsFor } from './read-paths.js'
+import { emptyRelationSql, readParquetSql } from './sql.js'
 
 /** Options for {@link Querier.create}. */
 export interface QuerierOptions {
@@ -17,8 +16,8 @@ export interface QuerierOptions {
   /** The datasets, their views and layouts: `project.layouts()` from @parquetry/pipeline. */
   layouts: readonly DatasetLayout[]
   /**
-   * Restrict every view to the files of these dates, listed from the layout
-   * instead of globbed (faster with many small files).
+   * Restrict every view to the files of these dates, listed from the
+   * layout's folders of those dates instead of its whole tree.
    */
   range?: { from: string; to: string }
   /** A DuckDB database file to create the views in (a catalog). Default: in memory. */
@@ -128,7 +127,6 @@ export class Querier {
    */
   static async create(options: QuerierOptions): Promise<Querier> {
     const storage = options.storage ?? createLocalStorage({ root: options.root ?? '.' })
-    const local = localRoot(storage)
     let instance: DuckDBInstance
     try {
       instance = await DuckDBInstance.create(options.database ?? ':memory:')
@@ -138,11 +136,7 @@ export class Querier {
     const connection = await instance.connect()
     try {
       const found = await Promise.all(options.layouts.map((layout) => listLayoutFiles(storage, layout, options.range)))
-      let readPaths: (files: DatasetFiles) => Promise<string[]>
-      if (local !== undefined) readPaths = async ({ files }) => files.map((file) => join(local, ...file.path.split('/')))
-      else if (await loadHttpfs(connection, storage, options, found)) readPaths = async ({ files }) => files.map((file) => `${storage.url}/${file.path}`)
-      // S3 without httpfs: the files a view needs are downloaded into a cache keyed by ETag.
-      else readPaths = ({ files }) => cacheObjects(storage, files, cacheRootFor(options.cacheDir ?? defaultCacheDir(), storage), options.signal)
+      const readPaths = await readPathsFor(connection, storage, options, found)
       const states: ViewState[] = []
       for (const [index, layout] of options.layouts.entries()) {
         const listed = found[index] as DatasetFiles
@@ -183,7 +177,11 @@ export class Querier {
         // Each pass leaves out at least one file, so this ends.
         const affected = await this.#leaveOut(error, this.#viewsNamedIn(sql), { data: true })
         if (affected.length === 0) throw wrapError(error, 'QUERY_FAILED', 'query failed')
-        for (const state of affected) await this.#createView(state)
+        try {
+          for (const state of affected) await this.#createView(state)
+        } catch (failed) {
+          throw wrapError(failed, 'QUERY_FAILED', 'query failed')
+        }
       }
     }
     const names = reader.columnNames()
@@ -269,8 +267,9 @@ export class Querier {
    * among those of `states` and leaves them out. A file the error names is
    * checked (in full with `data`); when it is damaged, the footers of the
    * others are checked too, so several truncated files go in one pass. When
-   * none is named (damaged pages), each file is read in full with `data`,
-   * else the first file of each view (what binding reads) is checked.
+   * the error names no file at all (damaged pages), each file is read in
+   * full with `data`, else the first file of each view (what binding reads)
+   * is checked.
    * Returns the views that lost files.
    */
   async #leaveOut(error: unknown, states: readonly ViewState[], options: { data: boolean }): Promise<ViewState[]> {
@@ -288,6 +287,8 @@ export class Querier {
     }
     const all = states.flatMap((state) => state.files.map((file) => ({ state, file })))
     const named = all.filter(({ file }) => namesFile(message, file.read))
+    // An error naming some other file (one the SQL reads itself) is not one of the views'.
+    if (named.length === 0 && namesSomePath(message)) return []
     if (named.length > 0) await check(named, options.data)
     if (bad.size > 0) await check(all, false)
     else if (options.data) await check(all, true)
@@ -302,45 +303,5 @@ export class Querier {
     const problems = [...reasons].map(([path, reason]) => ({ dataset: state.layout.name, view: state.layout.view, path, reason }))
     this.#problems.push(...problems)
     return problems
-  }
-}
-
-/** The folder of a local storage (DuckDB reads it directly), or undefined for a remote one. */
-function localRoot(storage: Storage): string | undefined {
-  const local = storage as Storage & { root?: unknown; resolvePath?: unknown }
-  return storage.url.startsWith('file:') && typeof local.root === 'string' ? local.root : undefined
-}
-
-/**
- * Whether DuckDB can read an S3 storage itself: httpfs loads (it is never
- * downloaded here: only an extension already installed is used), a secret
- * is made from the storage's settings and the credentials its client signs
- * with (its chain: keys, variables, profiles, roles), and the store lets it
- * see the first listed file (it may refuse credentials it cannot use).
- * Otherwise the caller downloads the files.
- */
-async function loadHttpfs(connection: DuckDBConnection, storage: Storage, options: QuerierOptions, found: readonly DatasetFiles[]): Promise<boolean> {
-  const s3 = storage as Storage & {
-    settings?: { region: string; endpoint: string | undefined; forcePathStyle: boolean }
-    resolveCredentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>
-  }
-  if (options.httpfs === false || !storage.url.startsWith('s3://') || !s3.settings || !s3.resolveCredentials) return false
-  try {
-    await connection.run('LOAD httpfs')
-    const credentials = await s3.resolveCredentials()
-    const parts = [`TYPE s3`, `REGION ${quoteLiteral(s3.settings.region)}`, `KEY_ID ${quoteLiteral(credentials.accessKeyId)}`, `SECRET ${quoteLiteral(credentials.secretAccessKey)}`]
-    if (credentials.sessionToken) parts.push(`SESSION_TOKEN ${quoteLiteral(credentials.sessionToken)}`)
-    if (s3.settings.endpoint) {
-      const endpoint = new URL(s3.settings.endpoint)
-      parts.push(`ENDPOINT ${quoteLiteral(endpoint.host)}`, `USE_SSL ${endpoint.protocol === 'https:'}`)
-    }
-    if (s3.settings.forcePathStyle) parts.push(`URL_STYLE 'path'`)
-    await connection.run(`CREATE OR REPLACE SECRET parquetry_s3 (${parts.join(', ')})`)
-    // The object's size only: a refusal here is the store's, never a damaged file's.
-    const first = found.find((listed) => listed.files.length > 0)?.files[0]
-    if (first) await connection.run(`SELECT size FROM read_blob(${quoteLiteral(escapeGlob(`${storage.url}/${first.path}`))})`)
-    return true
-  } catch {
-    return false
   }
 }
