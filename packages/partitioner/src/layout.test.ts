@@ -42,6 +42,31 @@ describe('createLayout', () => {
     expect(seed.match('query_perf/year=2025/month=11/query_perf_20251028.parquet')).toBeUndefined()
   })
 
+  it.each([
+    ['{dataset}/year={yyyy}/month={mm}/{dataset}_{yyyymmdd}.parquet', 'query_perf/year=2025/month=10/query_perf_20251028.parquet'],
+    ['{yyyy}/{mm}/{dataset}_{yyyymmdd}.parquet', '2025/10/query_perf_20251028.parquet'],
+    ['{date}/{dataset}.parquet', '2025-10-28/query_perf.parquet'],
+    ['{dataset}_{yyyymmdd}.parquet', 'query_perf_20251028.parquet'],
+    ['data[1]/q*?/{dataset}/{date}.parquet', 'data[1]/q*?/query_perf/2025-10-28.parquet'],
+  ])('%j matches the path it renders and no stray copy of it', (template, path) => {
+    const layout = createLayout({ template, dataset: 'query_perf' })
+    expect(layout.render('2025-10-28')).toBe(path)
+    expect(layout.match(path)).toEqual({ date: '2025-10-28', values: {} })
+    const folder = path.slice(0, path.lastIndexOf('/') + 1)
+    const name = path.slice(folder.length)
+    const strays = [
+      `${folder}${name.replace('.parquet', ' (copy).parquet')}`,
+      `${path}.bak`,
+      `${folder}backup/${name}`,
+      `backup/${path}`,
+      path.replace('2025-10-28', '2025-13-28').replace('20251028', '20251328').replace('month=10', 'month=13').replace('2025/10/', '2025/13/'),
+      path.replace('month=10', 'month=11').replace('2025/10/', '2025/11/'),
+      path.replace('query_perf', 'index_advisor'),
+      path.replace('[1]', '1').replace('*?', 'xy'),
+    ]
+    for (const stray of strays.filter((candidate) => candidate !== path)) expect([stray, layout.match(stray)]).toEqual([stray, undefined])
+  })
+
   it("gives the folder a date's files (or all files) lie under", () => {
     expect(orders.prefix()).toBe('orders/')
     expect(orders.prefix('2025-10-28')).toBe('orders/')
