@@ -40,4 +40,25 @@ describe('bad input', () => {
     expect(second.datasets[0]?.rejects).toEqual([])
     expect(await readdir(rejectsDir())).toEqual([])
   })
+
+  it('one unreadable input fails only the dates it feeds: a --date run of the next day exports it, exits 1 and names the input', async () => {
+    // The 2nd's input has no rows past midnight: it feeds only the 2nd.
+    const lines = (await readFile(daily('02'), 'utf8')).split('\n')
+    await writeFile(daily('02'), lines.filter((line) => !line.startsWith('2025-10-03')).join('\n'))
+    expect((await exportWith()).ok).toBe(true)
+    // Invalid UTF-8 in the 2nd's input.
+    const bytes = await readFile(daily('02'))
+    bytes[bytes.length - 40] = 0xff
+    await writeFile(daily('02'), bytes)
+    for (const selection of [{ kind: 'dates' as const, from: '2025-10-03', to: '2025-10-03' }, { kind: 'historical' as const }]) {
+      // The 3rd is rebuilt (its input changed) so it is read again.
+      await writeFile(daily('03'), `${await readFile(daily('03'), 'utf8')}2025-10-03T12:00:00Z,abcdef,SELECT,1.5,10,1,false,users,PRIMARY,1.0,0.1\n`)
+      const result = await exportWith({ selection })
+      expect(result.ok).toBe(false)
+      expect(result.datasets[0]?.failures).toEqual([{ input: 'g/reports/query_perf_daily_20251002.csv', code: 'SOURCE_READ_FAILED', message: expect.stringContaining('invalid UTF-8 byte 0xFF at line') }])
+      const byDate = Object.fromEntries(result.datasets[0]?.files.map((file) => [file.date, file.status]) ?? [])
+      expect(byDate['2025-10-03']).toBe('written')
+      if (selection.kind === 'historical') expect(byDate['2025-10-02']).toBe('failed')
+    }
+  })
 })

@@ -139,6 +139,11 @@ export class DatasetKnowledge {
     return [...gone].sort()
   }
 
+  /** Whether some file of `date` holds rows of the input (of any version). */
+  listsWithRows(date: string, identity: string): boolean {
+    return this.#listedBy(date).some((listed) => (listed.get(identity)?.rows ?? 0) > 0)
+  }
+
   /** Whether some file of `date` lists the input at its current digest (its rows there are already stored). */
   holds(date: string, identity: string): boolean {
     const digest = this.#digests.get(identity)

@@ -36,10 +36,19 @@ export interface DatasetRun {
   signal: AbortSignal | undefined
   /** Inputs whose rejects and rows outside the dates were already reported (by an earlier pass). */
   reported: Set<string>
-  /** Inputs that could not be read, with why: the dates they may feed are not written. */
-  failedInputs: Map<string, string>
+  /**
+   * Inputs that could not be read (or whose rejects passed the threshold),
+   * with why and which dates they keep from being written: those they feed.
+   */
+  failedInputs: Map<string, FailedInput>
   /** Results by path (a later pass may replace an earlier one). */
   files: Map<string, ExportFileResult>
+}
+
+/** An input this run could not use, and the dates it keeps from being written. */
+export interface FailedInput {
+  reason: string
+  feeds(date: string): boolean
 }
 
 /** A date to (re)write in a pass: the inputs its files are made from, and the files it has now. */
@@ -73,9 +82,15 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   const works = new Map<string, DateWork>()
   const add = (date: string, planned: PlannedDate) => {
     // A date that needs an input that could not be read (in this pass or an earlier one) is not written.
-    const unreadable = [...planned.expected].find((identity) => run.failedInputs.has(identity))
-    const failed = run.blocked.get(date) ?? (unreadable === undefined ? undefined : run.failedInputs.get(unreadable))
-    const work: DateWork = { date, paths: new Map(), expected: new Set(planned.expected), files: planned.files, remaining: new Set(planned.expected), partitions: new Map(), failed, finished: false }
+    const expected = new Set(planned.expected)
+    let failed = run.blocked.get(date)
+    for (const identity of planned.expected) {
+      const unreadable = run.failedInputs.get(identity)
+      if (!unreadable) continue
+      if (unreadable.feeds(date)) failed ??= unreadable.reason
+      else expected.delete(identity)
+    }
+    const work: DateWork = { date, paths: new Map(), expected, files: planned.files, remaining: new Set(expected), partitions: new Map(), failed, finished: false }
     works.set(date, work)
     return work
   }
@@ -166,10 +181,27 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     return path
   }
 
-  const failInput = (identity: string, error: unknown, dates: (work: DateWork) => boolean) => {
-    run.failedInputs.set(identity, `input ${identity} could not be read`)
+  /**
+   * An input that could not be read fails the dates it feeds: those it is
+   * named for, those its rows reached before it failed, and those whose files
+   * hold rows of an earlier version of it (rewriting them without it would
+   * lose those). Other dates in its reach are written without it; they do not
+   * list it, so it is read again once fixed, and rewrites them if it gives them rows.
+   */
+  const failInput = (input: Input, error: unknown) => {
+    const identity = input.identity
+    const seen = fanOut.get(identity) ?? new Set<string>()
+    const failure: FailedInput = {
+      reason: `input ${identity} could not be read`,
+      feeds: (date) => input.dates.includes(date) || seen.has(date) || knowledge.listsWithRows(date, identity),
+    }
+    run.failedInputs.set(identity, failure)
     reportInputFailure(run, identity, error)
-    for (const work of works.values()) if (!work.finished && work.failed === undefined && dates(work)) work.failed = run.failedInputs.get(identity)
+    for (const work of works.values()) {
+      if (work.finished || work.failed !== undefined || !work.expected.has(identity)) continue
+      if (failure.feeds(work.date)) work.failed = failure.reason
+      else work.expected.delete(identity)
+    }
   }
 
   const readInput = async (input: Input): Promise<void> => {
@@ -196,8 +228,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       }
     } catch (error) {
       if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
-      // What was read of it is incomplete: no date it may feed is written.
-      failInput(input.identity, error, (work) => work.expected.has(input.identity))
+      // What was read of it is incomplete: no date it feeds is written.
+      failInput(input, error)
       return
     }
     const summary = validated.summary
@@ -224,7 +256,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       const reason = `rejected rows in ${input.identity} are over the threshold`
       const fed = (work: DateWork) => [...work.partitions.values()].some((partition) => partition.rowsBySource.has(input.identity))
       const gaveRows = [...works.values()].some(fed)
-      run.failedInputs.set(input.identity, reason)
+      run.failedInputs.set(input.identity, { reason, feeds: () => true })
       for (const work of works.values()) {
         if (!work.finished && work.failed === undefined && (gaveRows ? fed(work) : work.expected.has(input.identity))) work.failed = reason
       }

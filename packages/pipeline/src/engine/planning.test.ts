@@ -192,6 +192,7 @@ describe('skips decided before parsing', () => {
   it('an input that cannot be read fails the dates it feeds and the others are written', async () => {
     const broken = join(reports(), 'query_perf_daily_20251004.csv')
     const bytes = await readFile(broken)
+    const original = bytes[200] as number
     bytes[200] = 0xff
     await writeFile(broken, bytes)
     const result = await exportAll({ datasets: ['query_perf'] })
@@ -199,10 +200,21 @@ describe('skips decided before parsing', () => {
     expect(result.datasets[0]?.failures).toEqual([
       { input: 'g/reports/query_perf_daily_20251004.csv', code: 'SOURCE_READ_FAILED', message: expect.stringMatching(/^g\/reports\/query_perf_daily_20251004\.csv: invalid UTF-8 byte 0xFF at line 2/) },
     ])
-    // It may feed the day before and after (its spread): those wait for it; the rest are written.
+    // It fails the date it is named for (and any its rows reached, or whose files hold its rows):
+    // the days around it, which it only might feed, are written without it.
     const written = statuses(result).filter((entry) => entry.endsWith(':written'))
-    expect(written).toEqual(['01', '02', '06', '07', '08', '09'].map((day) => `query_perf_202510${day}.parquet:written`))
+    expect(written).toEqual(['01', '02', '03', '05', '06', '07', '08', '09'].map((day) => `query_perf_202510${day}.parquet:written`))
+    expect(statuses(result)).toContain('query_perf_20251004.parquet:failed')
     expect(result.datasets[0]?.inputs.map((input) => input.identity.slice(-12, -4))).toEqual(['20251001', '20251002', '20251003', '20251004', '20251005', '20251006', '20251007', '20251008'])
+    // Once fixed, it is read again, and the 5th gets its rows past midnight.
+    bytes[200] = original
+    await writeFile(broken, bytes)
+    const fixed = await exportAll({ datasets: ['query_perf'] })
+    expect(fixed.ok).toBe(true)
+    expect(statuses(fixed).filter((entry) => entry.endsWith(':written'))).toEqual(['04', '05'].map((day) => `query_perf_202510${day}.parquet:written`))
+    const [rows] = await duckDbQuery('SELECT count(*)::INTEGER AS n FROM read_parquet($1)', [join(out(), 'query_perf/**/*.parquet')])
+    const lines = await Promise.all((await readdir(reports())).filter((name) => name.startsWith('query_perf_daily')).map(async (name) => (await readFile(join(reports(), name), 'utf8')).trim().split('\n').slice(1)))
+    expect(rows?.['n']).toBe(lines.flat().filter((line) => line.split(',').length === 11 && !line.includes(',fast,')).length)
   })
 })
 

@@ -186,8 +186,12 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       } catch (error) {
         if (isParquetryError(error, 'ABORTED') || signal?.aborted) throw error
         reportInputFailure({ result, emit, compiled: dataset }, input.identity, error)
-        const window = windowOf(input, dataset.spread)
-        for (const date of window === 'any' ? existing.keys() : window) blocked.set(date, `input ${input.identity} could not be read`)
+        // The dates it feeds are not written: those it is named for, and those holding rows of an earlier version of it.
+        const reason = `input ${input.identity} could not be read`
+        for (const date of input.dates) blocked.set(date, reason)
+        for (const [date, files] of existing) {
+          if (files.some((file) => file.footer?.parquetry?.sources.some((source) => source.identity === input.identity && (source.rows ?? 0) > 0))) blocked.set(date, reason)
+        }
       }
     }
   }
