@@ -48,7 +48,9 @@ function toRecord(timestamp: unknown, eventType: unknown, fields: Map<string, un
  * values stay strings). Logs are free-form: a line that is not meant as an
  * event (free text, a stack trace) is a `skip` item with its line number,
  * never a reject; a line meant as an event that does not parse (a bad
- * timestamp, invalid JSON) is a problem. Blank and `#` lines are skipped silently.
+ * timestamp, invalid JSON, JSON nested deeper than 1,000 levels, bytes that
+ * are not UTF-8) is a problem. Blank and `#` lines are skipped silently. Lines
+ * end with LF, CRLF or (for a file whose first break is one) CR.
  */
 export function readEventLog(options: EventLogOptions): EventLogSource {
   const info: EventLogInfo = { records: 0, unmatched: 0, rejected: 0, skipped: 0 }

@@ -1,4 +1,5 @@
 import { TokenParser, Tokenizer } from '@streamparser/json'
+import { findExcessiveDepth, MAX_JSON_DEPTH } from './depth.js'
 
 const integerText = /^-?\d+$/
 
@@ -22,10 +23,13 @@ const needsExactParser = /\d{16}|[eE][+-]?\d{3}/
 
 /**
  * JSON.parse, except that text holding a long integer is parsed by the exact
- * tokenizer, so that 64-bit ids survive as bigints. Throws a SyntaxError-like
- * error on invalid JSON, as JSON.parse does.
+ * tokenizer, so that 64-bit ids survive as bigints, and that JSON nested
+ * deeper than `maxDepth` (default {@link MAX_JSON_DEPTH}) is refused before it
+ * is parsed. Throws a SyntaxError on invalid or too deep JSON, as JSON.parse does.
  */
-export function parseJsonExact(text: string): unknown {
+export function parseJsonExact(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  const deep = findExcessiveDepth(text, maxDepth)
+  if (deep !== -1) throw new SyntaxError(`nested deeper than ${maxDepth} levels at character ${deep + 1}`)
   if (!needsExactParser.test(text)) return JSON.parse(text)
   let result: unknown
   let done = false
@@ -38,8 +42,15 @@ export function parseJsonExact(text: string): unknown {
       done = true
     }
   }
-  tokenizer.write(text)
-  tokenizer.end()
+  try {
+    tokenizer.write(text)
+    tokenizer.end()
+  } catch (error) {
+    // The token parser quotes the unexpected token with JSON.stringify, which throws on a bigint.
+    if (error instanceof SyntaxError) throw error
+    const message = error instanceof TypeError && /BigInt/.test(error.message) ? 'Unexpected number (a long integer) in JSON' : (error as Error).message
+    throw new SyntaxError(message, { cause: error })
+  }
   if (!done) throw new SyntaxError('Unexpected end of JSON input')
   return result
 }

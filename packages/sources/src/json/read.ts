@@ -1,5 +1,6 @@
 import { ParquetryError } from '@parquetry/schema'
-import { TokenParser } from '@streamparser/json'
+import { TokenParser, TokenType } from '@streamparser/json'
+import { MAX_JSON_DEPTH } from './depth.js'
 import { readBytes, sourceName } from '../file/read-bytes.js'
 import { jsonTypeName, renameKeys } from './values.js'
 import { decodeText } from '../text/decode.js'
@@ -8,6 +9,13 @@ import { ExactTokenizer } from './exact-json.js'
 import type { JsonOptions } from './options.js'
 
 const DEFAULT_MAX_BUFFERED = 100_000
+
+/** Thrown from the token callback when nesting passes the limit; located by the reader. */
+class DepthError extends Error {
+  constructor(maxDepth: number) {
+    super(`nested deeper than ${maxDepth} levels`)
+  }
+}
 
 function jsonPathOf(segments: readonly string[]): string {
   return segments.reduce((path, segment) => (/^[A-Za-z_$][\w$]*$/.test(segment) ? `${path}.${segment}` : `${path}[${JSON.stringify(segment)}]`), '$')
@@ -19,9 +27,15 @@ function jsonPathOf(segments: readonly string[]): string {
  * object named in `inherit` are copied onto every record. Integers past 2^53
  * arrive as exact bigints. An element that is not an object is a problem
  * (with its JSON path); a document that is not valid JSON stops the read with
- * the line and byte where it breaks.
+ * the line and byte where it breaks, and so does a document that ends before
+ * its value is complete (cut short between two records, say) or that nests
+ * deeper than {@link MAX_JSON_DEPTH} levels.
  *
- * @throws ParquetryError `SOURCE_READ_FAILED` for invalid JSON, a missing records array, or too many buffered records.
+ * The reader streams: records are yielded before the end of the document is
+ * seen. When the read throws, discard what it yielded (see `RecordSource`).
+ *
+ * @throws ParquetryError `SOURCE_READ_FAILED` for invalid JSON, a document cut
+ *   short or nested too deep, a missing records array, or too many buffered records.
  */
 export function readJson(options: JsonOptions): RecordSource {
   return { [Symbol.asyncIterator]: () => streamJson(options) }
@@ -32,6 +46,7 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
   const segments = options.records ? options.records.split('.').filter(Boolean) : []
   const inherit = options.inherit ?? []
   const maxBuffered = options.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED
+  const maxDepth = MAX_JSON_DEPTH
   const recordsPath = jsonPathOf(segments)
   const parentPath = jsonPathOf(segments.slice(0, -1))
   // A value at a path of k segments is reported with a stack of k containers.
@@ -78,11 +93,18 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
   const tokenizer = new ExactTokenizer()
   let lastTokenOffset = 0
   let tokens = 0
+  let depth = 0
   const paths = segments.length === 0 ? ['$', '$.*'] : [recordsPath, `${recordsPath}.*`, ...inherit.map((field) => `${parentPath}.${field}`)]
   const parser = new TokenParser({ paths, keepStack: false })
   tokenizer.onToken = (token) => {
     lastTokenOffset = token.offset
     tokens++
+    if (token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET) {
+      // Refused as it opens, so that neither the parser's stack nor any later walk of the value grows without bound.
+      if (++depth > maxDepth) throw new DepthError(maxDepth)
+    } else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) {
+      depth--
+    }
     parser.write(token)
   }
   parser.onValue = ({ value, key, stack }) => {
@@ -126,7 +148,13 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
     const message = raw.includes('in state ENDED') ? `a second JSON value starts here (${raw}); a document holds one value — read one record per line with readJsonl` : raw
     const within = Buffer.from(chunk).subarray(0, Math.max(0, lastTokenOffset - chunkStartByte)).toString()
     const line = linesBeforeChunk + within.split('\n').length
-    return new ParquetryError('SOURCE_READ_FAILED', `${name}: invalid JSON at line ${line}: ${message}`, { cause: error, details: { source: name, line } })
+    if (error instanceof DepthError) {
+      return new ParquetryError('SOURCE_READ_FAILED', `${name}: JSON nested deeper than ${maxDepth} levels at line ${line} (byte ${lastTokenOffset}); the document is refused`, {
+        cause: error,
+        details: { source: name, line, byteOffset: lastTokenOffset, maxDepth },
+      })
+    }
+    return new ParquetryError('SOURCE_READ_FAILED', `${name}: invalid JSON at line ${line}: ${message}`, { cause: error, details: { source: name, line, byteOffset: lastTokenOffset } })
   }
 
   const text = decodeText(readBytes(options.input, name, options.signal), { ...(options.encoding ? { encoding: options.encoding } : {}), name })
@@ -148,11 +176,16 @@ async function* streamJson(options: JsonOptions): AsyncGenerator<SourceItem[]> {
   } catch (error) {
     throw fail(error, '')
   }
+  if (tokens === 0) throw new ParquetryError('SOURCE_READ_FAILED', `${name}: no JSON value in the document`, { details: { source: name } })
+  // A document cut short between two tokens (after a complete record, say) tokenizes
+  // cleanly: only the parser knows its value never closed.
+  if (!parser.isEnded) {
+    const line = linesBeforeChunk + 1
+    throw new ParquetryError('SOURCE_READ_FAILED', `${name}: the document ends at line ${line} (byte ${chunkStartByte}) before its JSON value is complete (cut short?)`, {
+      details: { source: name, line, byteOffset: chunkStartByte },
+    })
+  }
   if (segments.length === 0) {
-    if (rootKind === undefined) {
-      const reason = tokens === 0 ? 'no JSON value in the document' : `the document ends before its JSON value is complete (line ${linesBeforeChunk + 1})`
-      throw new ParquetryError('SOURCE_READ_FAILED', `${name}: ${reason}`, { details: { source: name } })
-    }
     if (rootKind === 'object') ready.push({ kind: 'record', values: renameKeys(rootObject, options.rename), location: { source: name, index: 0, path: '$' } })
   } else if (!sawRecords) {
     throw new ParquetryError('SOURCE_READ_FAILED', `${name}: no records array at ${recordsPath}`, { details: { source: name, path: recordsPath } })

@@ -6,11 +6,13 @@ import { clip, type RecordSource, type SourceItem } from '../types.js'
 import type { JsonlOptions } from './options.js'
 
 /**
- * Streams a JSONL / NDJSON file: one JSON object per line. A line that is not
- * valid JSON, not an object, or not valid UTF-8 becomes a problem with its
- * line number, and reading goes on. Blank lines are skipped. Integers past
- * 2^53 arrive as exact bigints. A duplicated key keeps its last value
- * (JSON.parse's rule).
+ * Streams a JSONL / NDJSON file: one JSON object per line (LF, CRLF or
+ * CR-only). A line that is not valid JSON, not an object, nested deeper than
+ * 1,000 levels (`MAX_JSON_DEPTH`), or not valid UTF-8 (the byte and its offset
+ * are named) becomes a problem with its line number, and reading goes on.
+ * Blank lines are skipped, and a byte-order mark starting a line is removed
+ * (files joined together). Integers past 2^53 arrive as exact bigints. A
+ * duplicated key keeps its last value (JSON.parse's rule).
  */
 export function readJsonl(options: JsonlOptions): RecordSource {
   return {

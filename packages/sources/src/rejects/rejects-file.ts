@@ -1,6 +1,7 @@
 import { wrapError } from '@parquetry/schema'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { previewJson } from '../json/depth.js'
 import type { Reject } from './rejects.js'
 
 /** Bytes going somewhere and published at the end: a storage `Sink` fits. */
@@ -18,6 +19,17 @@ export type RejectsTarget = string | (() => Promise<ByteSink>)
 
 function jsonValue(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value
+}
+
+function rejectLine(reject: Reject): string {
+  const line = { ...reject.location, reason: reject.reason, ...(reject.problems ? { problems: reject.problems } : {}), ...(reject.raw !== undefined ? { raw: reject.raw } : {}) }
+  try {
+    return JSON.stringify(line, jsonValue)
+  } catch {
+    // A value JSON.stringify cannot write (nested too deep, circular): its start, as text.
+    const problems = reject.problems?.map((problem) => ({ ...problem, value: previewJson(problem.value) }))
+    return JSON.stringify({ ...line, ...(problems ? { problems } : {}) }, jsonValue)
+  }
 }
 
 async function localSink(path: string): Promise<ByteSink> {
@@ -60,9 +72,7 @@ export class RejectsFile {
   /** Appends rejects. */
   async write(rejects: readonly Reject[]): Promise<void> {
     if (rejects.length === 0) return
-    const text = rejects
-      .map((reject) => JSON.stringify({ ...reject.location, reason: reject.reason, ...(reject.problems ? { problems: reject.problems } : {}), ...(reject.raw !== undefined ? { raw: reject.raw } : {}) }, jsonValue))
-      .join('\n')
+    const text = rejects.map(rejectLine).join('\n')
     await this.#sink.write(encoder.encode(`${text}\n`))
   }
 
