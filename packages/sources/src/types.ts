@@ -37,12 +37,45 @@ export interface SourceSkip {
   raw?: string
 }
 
-/** One item of a source: a record, a problem or a skipped line, in source order. */
-export type SourceItem = SourceRecord | SourceProblem | SourceSkip
+/**
+ * What a notice is about:
+ * - `'unknown-column'`: a field of the input that no column reads (a CSV
+ *   header name matching no column, a record key no column reads) — its
+ *   values are not exported;
+ * - `'missing-column'`: a column the input does not provide (absent from a
+ *   CSV header, or from every record) — it is NULL in every row.
+ */
+export type NoticeCode = 'unknown-column' | 'missing-column'
+
+/**
+ * Something about the input as a whole that loses no record but may lose
+ * data, such as a misspelt header column (`cpu_tme_ms` for `cpu_time_ms`):
+ * a warning, counted and reported, never a reject. A source that is told to
+ * be strict about it (`strictHeader`) fails instead.
+ */
+export interface SourceNotice {
+  kind: 'notice'
+  code: NoticeCode
+  /** One line for people: `header column cpu_tme_ms matches no column; its values are not exported`. */
+  reason: string
+  /** Where it was seen (a CSV header's line). */
+  location: RecordLocation
+  /** The columns (or fields) concerned, as written. */
+  columns: string[]
+}
+
+/** One item of a source: a record, a problem, a skipped line or a notice, in source order. */
+export type SourceItem = SourceRecord | SourceProblem | SourceSkip | SourceNotice
 
 /**
  * The one contract of every source: an async iterable of batches of items,
  * in order. Breaking out of the loop or aborting the signal closes the input.
+ *
+ * Sources stream, so an error can come after records: a CSV quote never
+ * closed at the end, invalid bytes at byte 900,000,000, a JSON document cut
+ * short. A read that throws has read only part of its input — whatever it
+ * yielded before the error must be discarded (the engine writes nothing of an
+ * input that fails). `validateRecords` passes the error on.
  */
 export type RecordSource = AsyncIterable<SourceItem[]>
 

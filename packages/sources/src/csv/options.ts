@@ -17,6 +17,20 @@ export interface CsvOptions extends SourceOptions {
    * `.` versus `_`; without a header they name the fields by position.
    */
   columns?: readonly string[]
+  /**
+   * Columns the header must have (a schema's non-nullable columns, say): a
+   * header lacking one fails the read with `SOURCE_READ_FAILED` naming the
+   * line and the columns, before any record. Names as records carry them
+   * (members of `columns` when given). Default: none.
+   */
+  requiredColumns?: readonly string[]
+  /**
+   * Whether a header that does not match `columns` exactly fails the read
+   * (`SOURCE_READ_FAILED` naming the unknown and missing columns). Default
+   * false: each mismatch is a `notice` item (`'unknown-column'`,
+   * `'missing-column'`) and reading goes on.
+   */
+  strictHeader?: boolean
   /** Header name → column name, for headers that do not match by name. */
   rename?: Readonly<Record<string, string>>
   /** Records to skip before the header (a preamble such as a title line). Default 0. */
@@ -47,6 +61,8 @@ export interface CsvInfo {
   records: number
   /** Problems reported (ragged rows, malformed quotes, ...). */
   problems: number
+  /** Rows skipped as not data: the header line again further down (files joined together). */
+  repeatedHeaders: number
   /** Preamble records skipped (`skipRows`). */
   skippedRows: number
   /** Blank lines skipped (in files of more than one column). */

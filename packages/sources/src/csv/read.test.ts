@@ -58,7 +58,7 @@ describe('line endings and quoting', () => {
   })
 
   it('a record longer than maxRecordLength stops the read with its line', async () => {
-    const text = `a,b\n1,"${'x'.repeat(5000)}`
+    const text = `a,b\n1,"${'x'.repeat(100_000)}`
     const error = await failure(collect(readCsv({ input: chunksOf(text, 1000), name: 'y.csv', maxRecordLength: 2000 })))
     expect(error.message).toBe('y.csv: record starting at line 2 is longer than 2000 characters (a quote that is never closed?)')
   })
@@ -82,6 +82,8 @@ describe('delimiters, header and columns', () => {
     })
     const items = await collect(source)
     expect(items).toEqual([
+      { kind: 'notice', code: 'unknown-column', reason: 'field extra matches no column; its values are not exported', location: { source: 'input', line: 1 }, columns: ['extra'] },
+      { kind: 'notice', code: 'missing-column', reason: 'column cache_hit is not in the input; it is NULL in every row', location: { source: 'input', line: 1 }, columns: ['cache_hit'] },
       { kind: 'record', values: { timestamp: '2025-10-28T00:15:23Z', query_hash: 'a1', execution_time_ms: '45.2', host: 'db1' }, location: { source: 'input', line: 2 } },
     ])
     expect(source.info.unknownColumns).toEqual(['extra'])

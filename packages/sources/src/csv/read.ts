@@ -4,7 +4,7 @@ import { readBytes, sourceName } from '../file/read-bytes.js'
 import { decodeText } from '../text/decode.js'
 import { clip, type RecordSource, type SourceItem } from '../types.js'
 import { detectDelimiter, detectLinebreak } from './detect.js'
-import { mapHeader } from './header.js'
+import { checkHeader, mapHeader } from './header.js'
 import type { CsvInfo, CsvOptions } from './options.js'
 
 /** A CSV source: the records, plus what the read learned about the file. */
@@ -27,12 +27,17 @@ interface PapaStep {
  * as Papa Parse's own fast mode does. Around it this reader adds what a
  * pipeline needs: strict decoding (BOM removed, invalid bytes reported,
  * Latin-1/UTF-16 by option), LF/CRLF/CR and mixed line endings, delimiter
- * detection, header to column matching, the line of every record, and a
- * problem — never a shifted column — for a row with the wrong number of fields
- * or malformed quotes. Memory stays at about one chunk plus the longest record.
+ * detection (from the first 64 KiB, however finely the input is chunked),
+ * header to column matching, the line of every record, and a problem — never
+ * a shifted column — for a row with the wrong number of fields or malformed
+ * quotes. A header that does not match `columns` gives `notice` items (header
+ * columns no column reads, columns the header lacks) before any record; the
+ * header line repeated further down (files joined together) is a `skip`.
+ * Memory stays at about one chunk plus the longest record.
  *
  * @throws ParquetryError `SOURCE_READ_FAILED` for an unreadable file, invalid
- *   bytes, a quote that is never closed, or an ambiguous header; each names the line.
+ *   bytes, a quote that is never closed, an ambiguous header, a header lacking
+ *   one of `requiredColumns`, or any mismatch under `strictHeader`; each names the line.
  */
 export function readCsv(options: CsvOptions): CsvSource {
   const info: CsvInfo = {
@@ -44,6 +49,7 @@ export function readCsv(options: CsvOptions): CsvSource {
     missingColumns: [],
     records: 0,
     problems: 0,
+    repeatedHeaders: 0,
     skippedRows: 0,
     emptyLines: 0,
     lines: 0,
@@ -85,6 +91,8 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
   // Everything a row goes through once its fields are known. `hasStrayCr` is
   // asked only of a row about to become a record.
   const consumeRow = (fields: string[], startLine: number, endLine: number, raw: () => string, hasStrayCr: () => boolean) => {
+    // A byte-order mark where a line starts is left over from files joined together: invisible, never data.
+    if ((fields[0] as string).charCodeAt(0) === 0xfeff) fields[0] = (fields[0] as string).slice(1)
     if (keys === undefined) {
       // Blank lines before the header or the first record are skipped.
       if (fields.length === 1 && fields[0] === '') {
@@ -93,12 +101,13 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       }
       if (expectHeader) {
         info.header = fields.slice()
-        const mapping = mapHeader(fields, { ...(options.columns ? { columns: options.columns } : {}), ...(options.rename ? { rename: options.rename } : {}), name })
+        const mapping = mapHeader(fields, { ...(options.columns ? { columns: options.columns } : {}), ...(options.rename ? { rename: options.rename } : {}), name, line: startLine })
         keys = mapping.keys
         info.unknownColumns = mapping.unknown
         info.missingColumns = mapping.missing
         width = fields.length
         info.fields = keys.filter((key): key is string => key !== undefined)
+        items.push(...checkHeader({ header: fields, mapping, ...(options.requiredColumns ? { requiredColumns: options.requiredColumns } : {}), ...(options.strictHeader ? { strictHeader: true } : {}), name, line: startLine }))
         return
       }
       keys = fields.map((_, index) => `column_${index + 1}`)
@@ -111,6 +120,12 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     }
     if (fields.length !== width) {
       problem(`${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${width}`, startLine, endLine, raw())
+      return
+    }
+    // Only with two or more columns: in a one-column file a value may well be the header's name.
+    if (info.header !== undefined && width > 1 && sameFields(fields, info.header)) {
+      info.repeatedHeaders++
+      items.push({ kind: 'skip', reason: `the header line again (files joined together?)`, location: { source: name, line: startLine }, raw: clip(raw()) })
       return
     }
     if (hasStrayCr()) {
@@ -132,6 +147,8 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     const fields = results.data[0] as string[]
     const start = previousEnd
     const end = results.meta.cursor
+    // Papa Parse ends a final chunk that ends with a line break with an empty row of no characters: not a line of the file.
+    if (end === start && end === aggregate.length) return
     previousEnd = end
     const startLine = line
     line += countBreaks(aggregate, start, end, linebreak)
@@ -163,11 +180,17 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       problem(`malformed quotes: ${(results.errors[0] as { message: string }).message.toLowerCase()}`, startLine, endLine, raw())
       return
     }
-    consumeRow(fields, startLine, endLine, raw, () => {
-      if (linebreak !== '\n') return false
-      if (nextCr !== -1 && nextCr < start) nextCr = aggregate.indexOf('\r', start)
-      return nextCr !== -1 && nextCr < interiorEnd && !quotedBetween(aggregate, quote, start, interiorEnd)
-    })
+    try {
+      consumeRow(fields, startLine, endLine, raw, () => {
+        if (linebreak !== '\n') return false
+        if (nextCr !== -1 && nextCr < start) nextCr = aggregate.indexOf('\r', start)
+        return nextCr !== -1 && nextCr < interiorEnd && !quotedBetween(aggregate, quote, start, interiorEnd)
+      })
+    } catch (error) {
+      // A header that fails its check: stop Papa Parse here, the read throws it.
+      fatal = error as ParquetryError
+      ;(parser as Papa.Parser).abort()
+    }
   }
 
   // A chunk with no quote character is plain lines of plain fields: split
@@ -210,25 +233,52 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     }
   }
 
+  const start = (sample: string) => {
+    linebreak = detectLinebreak(sample)
+    info.linebreak = linebreak
+    delimiter = options.delimiter ?? detectDelimiter(sample, quote, escape, linebreak)
+    info.delimiter = delimiter
+    parser = new Papa.Parser({ delimiter, newline: linebreak, quoteChar: quote, escapeChar: escape, step: step as never })
+  }
+
   for await (const text of decodeText(readBytes(options.input, name, options.signal), { ...(options.encoding ? { encoding: options.encoding } : {}), name })) {
     aggregate = pending + text
     if (!parser) {
-      linebreak = detectLinebreak(aggregate)
-      info.linebreak = linebreak
-      delimiter = options.delimiter ?? detectDelimiter(aggregate, quote, escape, linebreak)
-      info.delimiter = delimiter
-      parser = new Papa.Parser({ delimiter, newline: linebreak, quoteChar: quote, escapeChar: escape, step: step as never })
+      // Line break and delimiter are guessed from a full sample, never from
+      // a few bytes of a finely chunked stream (a CR-only file would be read as one line).
+      if (!enoughToDetect(aggregate)) {
+        pending = aggregate
+        continue
+      }
+      start(aggregate)
     }
     items = []
     parse(false)
     if (items.length > 0) yield items
   }
-  if (parser && pending.length > 0) {
+  if (pending.length > 0) {
+    if (!parser) start(pending)
     aggregate = pending
     items = []
     parse(true)
     if (items.length > 0) yield items
   }
+}
+
+const DETECTION_SAMPLE = 64 * 1024
+
+function enoughToDetect(sample: string): boolean {
+  if (sample.length < DETECTION_SAMPLE) return false
+  // A CR at the very end may be the first half of a CRLF.
+  const cr = sample.indexOf('\r')
+  const lf = sample.indexOf('\n')
+  return !(cr === sample.length - 1 && lf === -1)
+}
+
+function sameFields(fields: readonly string[], header: readonly string[]): boolean {
+  if (fields.length !== header.length) return false
+  for (let index = 0; index < fields.length; index++) if (fields[index] !== header[index]) return false
+  return true
 }
 
 function quotedBetween(text: string, quote: string, start: number, end: number): boolean {

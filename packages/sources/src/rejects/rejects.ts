@@ -1,5 +1,5 @@
 import { ParquetryError, type ValueProblem } from '@parquetry/schema'
-import { formatLocation, type RecordLocation } from '../types.js'
+import { formatLocation, type NoticeCode, type RecordLocation } from '../types.js'
 
 /** A record that did not make it: where it was, and why. */
 export interface Reject {
@@ -17,6 +17,23 @@ export interface Skip {
   location: RecordLocation
   reason: string
   raw?: string
+}
+
+/**
+ * Something about an input that loses no record but may lose data (a header
+ * column no column reads, a column the input lacks): a warning, never a reject.
+ */
+export interface Notice {
+  code: NoticeCode
+  location: RecordLocation
+  reason: string
+  /** The columns (or fields) concerned, as written. */
+  columns: string[]
+}
+
+/** `query_perf_daily_20251028.csv:1: field cpu_tme_ms matches no column; its values are not exported`. */
+export function formatNotice(notice: Notice): string {
+  return `${formatLocation(notice.location)}: ${notice.reason}`
 }
 
 /** When rejects fail a run. */

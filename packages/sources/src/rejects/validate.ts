@@ -1,6 +1,8 @@
-import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue } from '@parquetry/schema'
+import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue, type ValueProblem } from '@parquetry/schema'
+import { exceedsDepth, MAX_JSON_DEPTH, previewJson } from '../json/depth.js'
 import type { RecordLocation, RecordSource } from '../types.js'
-import type { Reject, Skip } from './rejects.js'
+import { checkColumns } from './column-check.js'
+import type { Notice, Reject, Skip } from './rejects.js'
 import { RejectsFile, type RejectsTarget } from './rejects-file.js'
 
 /** Options for {@link validateRecords}. */
@@ -40,6 +42,14 @@ export interface ValidationSummary {
   skipped: number
   /** The first `keepRejects` skips, with their locations. */
   skips: Skip[]
+  /**
+   * Notices given: warnings about the input as a whole that lose no record
+   * but may lose data — a field no column reads (`'unknown-column'`), a
+   * column the input lacks (`'missing-column'`). Not counted in `read`, never rejects.
+   */
+  noticed: number
+  /** The first `keepRejects` notices, with their locations. */
+  notices: Notice[]
   /** Path of the rejects file, once one was written. */
   rejectsFile?: string
 }
@@ -55,15 +65,39 @@ export interface ValidatedRows extends AsyncIterable<Row[]> {
  * (up to `keepRejects`) with its location and reason, and written to the
  * rejects file when asked. Whether the rejects fail the run is the caller's
  * decision (`assertRejects`), except that `maxRejects` stops early.
+ *
+ * Columns are checked too. A source's notices (a CSV header column no column
+ * reads, a column the header lacks) are passed into `summary.notices`, except
+ * for `derive`d columns, which no input is expected to have. Once the input
+ * is read, keys of its records that no column reads, and columns none of its
+ * records has, are noticed the same way. Notices are warnings: counted,
+ * never rejects.
+ *
+ * @throws ParquetryError `SOURCE_READ_FAILED` when a source gives notice that
+ *   the input lacks a column the schema declares not nullable (and does not
+ *   derive) — before any row, since every row would be rejected; `REJECTS_EXCEEDED`
+ *   past `maxRejects`; and whatever the source throws. After an error, rows
+ *   already yielded belong to an input that was not read whole: discard them.
  */
 export function validateRecords(options: ValidateOptions): ValidatedRows {
-  const summary: ValidationSummary = { read: 0, accepted: 0, rejected: 0, rejects: [], skipped: 0, skips: [] }
+  const summary: ValidationSummary = { read: 0, accepted: 0, rejected: 0, rejects: [], skipped: 0, skips: [], noticed: 0, notices: [] }
   return {
     summary,
     async *[Symbol.asyncIterator]() {
+      const { schema } = options
       const derived = Object.entries(options.derive ?? {})
-      const parse = createRowParser(options.schema, { ...(options.unknownKeys ? { unknownKeys: options.unknownKeys } : {}), skip: derived.map(([name]) => name) })
+      const derivedNames = derived.map(([name]) => name)
+      const parse = createRowParser(schema, { ...(options.unknownKeys ? { unknownKeys: options.unknownKeys } : {}), skip: derivedNames })
       const keep = options.keepRejects ?? 1000
+      const columns = checkColumns({
+        schema,
+        computed: derivedNames,
+        reportUnknown: options.unknownKeys !== 'reject',
+        notice: (notice) => {
+          summary.noticed++
+          if (summary.notices.length < keep) summary.notices.push(notice)
+        },
+      })
       // Made on the first reject only: a clean input leaves no empty rejects file behind.
       let file: RejectsFile | undefined
       try {
@@ -71,23 +105,38 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
           const rows: Row[] = []
           const rejects: Reject[] = []
           for (const item of batch) {
-            if (item.kind === 'skip') {
-              summary.skipped++
-              if (summary.skips.length < keep) summary.skips.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
-              continue
+            switch (item.kind) {
+              case 'skip':
+                summary.skipped++
+                if (summary.skips.length < keep) summary.skips.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
+                break
+              case 'notice':
+                columns.sourceNotice(item)
+                break
+              case 'problem':
+                summary.read++
+                rejects.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
+                break
+              case 'record': {
+                summary.read++
+                const values = options.transform ? options.transform(item.values, item.location) : item.values
+                columns.record(values, item.location)
+                const result = parse(values)
+                if (result.ok) {
+                  for (const [name, compute] of derived) result.row[name] = compute(result.row)
+                  rows.push(result.row)
+                } else {
+                  const problems = result.problems.map(boundProblem)
+                  rejects.push({ location: item.location, reason: formatProblems(problems), problems })
+                }
+                break
+              }
+              default: {
+                // A new kind of item must be handled here, not dropped: this fails to compile until it is.
+                const unknown: never = item
+                throw new ParquetryError('SOURCE_READ_FAILED', `source item of unknown kind ${JSON.stringify((unknown as { kind: unknown }).kind)}`)
+              }
             }
-            summary.read++
-            if (item.kind === 'problem') {
-              rejects.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
-              continue
-            }
-            const values = options.transform ? options.transform(item.values, item.location) : item.values
-            const result = parse(values)
-            if (result.ok) {
-              for (const [name, compute] of derived) result.row[name] = compute(result.row)
-              rows.push(result.row)
-            }
-            else rejects.push({ location: item.location, reason: formatProblems(result.problems), problems: result.problems })
           }
           summary.accepted += rows.length
           if (rejects.length > 0) {
@@ -101,16 +150,25 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
               await file.write(rejects)
             }
             if (options.maxRejects !== undefined && summary.rejected > options.maxRejects) {
-              throw new ParquetryError('REJECTS_EXCEEDED', `${options.schema.name}: more than ${options.maxRejects} records rejected; stopped reading`, {
+              throw new ParquetryError('REJECTS_EXCEEDED', `${schema.name}: more than ${options.maxRejects} records rejected; stopped reading`, {
                 details: { rejected: summary.rejected, read: summary.read },
               })
             }
           }
           if (rows.length > 0) yield rows
         }
+        columns.finish()
       } finally {
         await file?.close()
       }
     },
   }
+}
+
+// A value nested too deep to be written by recursive code (JSON.stringify, in
+// rejects files and reports) is kept as the start of its JSON text.
+function boundProblem(problem: ValueProblem): ValueProblem {
+  const { value } = problem
+  if (value === null || typeof value !== 'object' || !exceedsDepth(value, MAX_JSON_DEPTH)) return problem
+  return { ...problem, value: previewJson(value) }
 }
