@@ -21,7 +21,7 @@ describe('readJsonl', () => {
   it('reports a line of invalid UTF-8 without losing the others', async () => {
     const input = [Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n{"a":"é"}\n')])]
     const items = await collect(readJsonl({ input }))
-    expect(items.map((item) => (item.kind === 'record' ? item.values : `${item.location.line}: ${item.reason}`))).toEqual([{ a: 'ok' }, '2: invalid UTF-8 in the line', { a: 'é' }])
+    expect(items.map((item) => (item.kind === 'record' ? item.values : `${item.location.line}: ${item.reason}`))).toEqual([{ a: 'ok' }, '2: invalid UTF-8 byte 0xC3 at byte 17 of the file', { a: 'é' }])
   })
 
   it('skips an over-long line with a problem and carries on', async () => {

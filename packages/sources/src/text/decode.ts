@@ -10,10 +10,53 @@ import { findInvalidUtf8, incompleteTail } from './utf8.js'
  */
 export type TextEncoding = 'auto' | 'utf-8' | 'latin1' | 'utf-16le' | 'utf-16be' | (string & {})
 
-function sniffBom(bytes: Uint8Array): string | undefined {
+export function sniffBom(bytes: Uint8Array): string | undefined {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8'
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le'
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be'
+  return undefined
+}
+
+// Bytes looked at before deciding on the encoding: a BOM, or UTF-16 without one.
+export const SNIFF_BYTES = 256
+
+/** The chunks of `bytes`, the first holding at least `size` bytes (or all of them): a BOM split over tiny chunks is still seen. */
+export async function* withHead(bytes: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let head: Uint8Array[] | undefined = []
+  let length = 0
+  for await (const chunk of bytes) {
+    if (!head) {
+      yield chunk
+      continue
+    }
+    head.push(chunk)
+    length += chunk.length
+    if (length >= size) {
+      yield head.length === 1 ? chunk : Buffer.concat(head)
+      head = undefined
+    }
+  }
+  if (head && length > 0) yield head.length === 1 ? (head[0] as Uint8Array) : Buffer.concat(head)
+}
+
+/**
+ * `'utf-16le'` or `'utf-16be'` when the start of the text is unmistakably
+ * ASCII written in UTF-16 without a byte-order mark (a 0 byte beside each
+ * character), which UTF-8 would read as text with NULs between the letters.
+ */
+export function sniffUtf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.min(bytes.length, SNIFF_BYTES) >> 1
+  if (pairs < 4) return undefined
+  let little = 0
+  let big = 0
+  for (let index = 0; index < pairs; index++) {
+    const low = bytes[2 * index] as number
+    const high = bytes[2 * index + 1] as number
+    if (low !== 0 && high === 0) little++
+    else if (low === 0 && high !== 0) big++
+  }
+  if (little >= pairs * 0.9) return 'utf-16le'
+  if (big >= pairs * 0.9) return 'utf-16be'
   return undefined
 }
 
@@ -43,12 +86,22 @@ export async function* decodeText(bytes: AsyncIterable<Uint8Array>, options: { e
   let lines = 0
   let tail: Uint8Array = new Uint8Array(0)
   let first = true
-  for await (const chunk of bytes) {
+  for await (const chunk of withHead(bytes, SNIFF_BYTES)) {
     if (first) {
       first = false
       if (requested === 'latin1' || requested === 'iso-8859-1') {
         latin1 = true
       } else {
+        if (requested === 'auto') {
+          const utf16 = sniffBom(chunk) === undefined ? sniffUtf16WithoutBom(chunk) : undefined
+          if (utf16) {
+            throw new ParquetryError(
+              'SOURCE_READ_FAILED',
+              `${options.name}: the text looks like ${utf16.toUpperCase()} without a byte-order mark (every other byte is 0 at line 1); set its encoding ('${utf16}')`,
+              { details: { source: options.name, line: 1, byteOffset: 0, encoding: utf16 } },
+            )
+          }
+        }
         label = requested === 'auto' ? (sniffBom(chunk) ?? 'utf-8') : requested
         try {
           decoder = new TextDecoder(label, { fatal: true })
