@@ -1,4 +1,6 @@
 export { runExport } from './engine/run-export.js'
+export { acquireLock, lockPath } from './engine/lock.js'
+export type { HeldLock, LockHolder, LockOptions } from './engine/lock.js'
 export type { ExportOptions, RejectsOptions } from './engine/run-export.js'
 export { checkLayoutsApart, compileDataset } from './engine/definition.js'
 export type { AfterCommitContext, CompiledDataset, DatasetDefinition, Input, InputCatalog, PartitionSpec } from './engine/definition.js'
