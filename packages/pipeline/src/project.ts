@@ -60,6 +60,7 @@ export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<Resolve
       view: dataset.view,
       base: config.baseDir,
       timezone: config.timezone,
+      strictHeader: dataset.strictHeader,
       ...(dataset.spread !== undefined ? { spread: dataset.spread } : {}),
     })
   }
@@ -68,7 +69,7 @@ export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<Resolve
     name: dataset.name,
     schema,
     view: dataset.view,
-    inputs: fileInputs({ dir: dataset.inputDir, pattern: dataset.pattern, base: config.baseDir, read: fileReader(schema, dataset.format), ...(dataset.spread !== undefined ? { spread: dataset.spread } : {}) }),
+    inputs: fileInputs({ dir: dataset.inputDir, pattern: dataset.pattern, base: config.baseDir, read: fileReader(schema, dataset.format, { computedColumns: [] }), ...(dataset.spread !== undefined ? { spread: dataset.spread } : {}) }),
     partition: { template: dataset.output, dateColumn: dataset.dateColumn, timezone: config.timezone },
   }
 }

@@ -57,4 +57,29 @@ describe('bad input is never a green run', () => {
       '',
     ])
   })
+
+  it('a header without a required column fails its input at line 1, before any row', async () => {
+    const text = await readFile(daily('02'), 'utf8')
+    await writeFile(daily('02'), text.replace(/^timestamp,/, 'tstamp,'))
+    const { code, err, out } = await cli('export', 'query_perf', '--historical')
+    expect(code).toBe(1)
+    expect(err).toContain('input=g/reports/query_perf_daily_20251002.csv code=SOURCE_READ_FAILED')
+    expect(err).toContain('error="g/reports/query_perf_daily_20251002.csv: the header at line 1 lacks required column timestamp; header column no column reads: tstamp"')
+    expect(err).not.toContain('rejected=')
+    expect(out).toMatch(/✗ Export finished with failures/)
+  })
+
+  it('header columns the schema lacks, and schema columns the header lacks, are warnings naming them; strictHeader makes them errors', async () => {
+    const text = await readFile(daily('02'), 'utf8')
+    await writeFile(daily('02'), text.replace(',cpu_time_ms,', ',cpu_tme_ms,'))
+    const warned = await cli('export', 'query_perf', '--historical')
+    expect(warned.code).toBe(0)
+    expect(warned.err).toContain('input=g/reports/query_perf_daily_20251002.csv unknown_columns=cpu_tme_ms g/reports/query_perf_daily_20251002.csv:1:')
+    expect(warned.err).toContain('input=g/reports/query_perf_daily_20251002.csv missing_columns=cpu_time_ms g/reports/query_perf_daily_20251002.csv:1:')
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ datasets: { query_perf: { strictHeader: true } } }))
+    await writeFile(daily('02'), `${await readFile(daily('02'), 'utf8')}\n`)
+    const strict = await cli('export', '--historical')
+    expect(strict.code).toBe(1)
+    expect(strict.err).toMatch(/input=g\/reports\/query_perf_daily_20251002\.csv code=SOURCE_READ_FAILED error=".*cpu_tme_ms/)
+  })
 })

@@ -1,5 +1,5 @@
 import { compileDataset, type DatasetDefinition, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult, type Project } from '@parquetry/pipeline'
-import { formatLocation } from '@parquetry/sources'
+import { formatLocation, formatNotice } from '@parquetry/sources'
 import { z } from 'zod'
 import { formatBytes, toJson } from '../args.js'
 import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
@@ -112,6 +112,11 @@ function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: Re
         )
         for (const reject of rejects.examples.slice(0, 5)) io.stderr.write(`  ${formatLocation(reject.location)}: ${reject.reason}\n`)
         if (rejects.rejected > 5) io.stderr.write(`  ... and ${rejects.rejected - 5} more\n`)
+      }
+      if (rejects.noticed > 0) {
+        for (const notice of rejects.notices) {
+          io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: event.dataset, input: rejects.input, [notice.code === 'unknown-column' ? 'unknown_columns' : 'missing_columns']: notice.columns.join(',') })} ${formatNotice(notice)}\n`)
+        }
       }
       if (rejects.skipped > 0) {
         io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, input: rejects.input, skipped_lines: rejects.skipped })}\n`)

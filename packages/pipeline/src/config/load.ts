@@ -47,7 +47,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   const datasets = entries.map(([name, entry]): ResolvedDataset => {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) fail(`datasets.${name}`, 'dataset names are lower-case letters, digits and underscores')
     const preset = getOpsPreset(name)
-    const settings = entry as { enabled?: boolean; view?: string; spread?: number; input?: string; pattern?: string; output?: string }
+    const settings = entry as { enabled?: boolean; view?: string; spread?: number; input?: string; pattern?: string; output?: string; strictHeader?: boolean }
     if (preset) {
       const output = settings.output ?? preset.output
       try {
@@ -64,6 +64,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
         pattern: settings.pattern ?? preset.pattern,
         output,
         spread: settings.spread,
+        strictHeader: settings.strictHeader ?? false,
       }
     }
     const custom = entry as z.infer<typeof customDatasetSchema>

@@ -19,6 +19,7 @@ export const presetDatasetSchema = z.strictObject({
   input: z.string().min(1).optional().describe("Folder of the input files, relative to this file's folder."),
   pattern: z.string().min(1).optional().describe('Input file name, with date tokens: {yyyymmdd}, {date}, {yyyy} {mm} {dd}, {yyyyww} (ISO week).'),
   output: z.string().min(1).optional().describe('Output path under the output root, with {dataset} and date tokens; must end in .parquet.'),
+  strictHeader: z.boolean().optional().describe('A CSV header with a column the schema lacks, or without one of its columns, fails the input instead of a warning (default false; a missing non-nullable column always fails it).'),
 })
 
 const rename = z.record(z.string(), z.string()).optional().describe('Field name in the input → column name.')
@@ -46,6 +47,7 @@ export const customDatasetSchema = z.discriminatedUnion('format', [
     rename,
     skipRows: z.number().int().min(0).optional(),
     encoding,
+  strictHeader: z.boolean().optional().describe('A CSV header with a column the schema lacks, or without one of its columns, fails the input instead of a warning (default false; a missing non-nullable column always fails it).'),
   }),
   z.strictObject({
     ...customCommon,
@@ -113,6 +115,8 @@ interface ResolvedDatasetBase {
 /** A preset dataset's settings after defaults. */
 export interface ResolvedPresetDataset extends ResolvedDatasetBase {
   kind: 'preset'
+  /** CSV header mismatches fail the input (see `strictHeader` in the config). */
+  strictHeader: boolean
 }
 
 /** A dataset of the config's own after defaults. */

@@ -244,10 +244,12 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       examples: summary.rejects.slice(0, 20),
       skipped: summary.skipped,
       skips: summary.skips.slice(0, 20),
+      noticed: summary.noticed,
+      notices: summary.notices.slice(0, 20),
     }
     // Fixed since an earlier run: its old rejects file would describe rows that are no longer there.
     if (firstRead && settings.write && summary.rejected === 0) await run.removeRejects(input)
-    if (firstRead && (rejects.rejected > 0 || rejects.skipped > 0)) {
+    if (firstRead && (rejects.rejected > 0 || rejects.skipped > 0 || rejects.noticed > 0)) {
       run.result.rejects.push(rejects)
       run.emit({ type: 'rejects', dataset: definition.name, rejects })
     }

@@ -110,8 +110,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       }
     } catch (error) {
       if (lost && !options.signal?.aborted) error = lost
-      if (!isParquetryError(error) || error.code === 'ABORTED') throw error
-      result.error = { code: error.code, message: error.message }
+      if (isParquetryError(error, 'ABORTED') || (options.signal?.aborted && !isParquetryError(error))) throw error
+      // Whatever went wrong, the datasets after this one are still exported.
+      const failure = isParquetryError(error) ? error : new ParquetryError('WRITE_FAILED', `${dataset.definition.name}: unexpected error: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      result.error = { code: failure.code, message: failure.message }
       options.onEvent?.({ type: 'dataset-error', dataset: dataset.definition.name, error: result.error })
     } finally {
       await lock?.release().catch(() => undefined)

@@ -1,4 +1,4 @@
-import type { Reject, Skip } from '@parquetry/sources'
+import type { Notice, Reject, Skip } from '@parquetry/sources'
 import type { SourceInfo } from '@parquetry/writer'
 
 /** What happened to one output file. */
@@ -43,6 +43,13 @@ export interface InputRejects {
   skipped: number
   /** The first skipped lines, with locations. */
   skips: Skip[]
+  /**
+   * Warnings about the input's shape: header columns no schema column reads
+   * (a typo, `cpu_tme_ms`), schema columns the input lacks (NULL in every
+   * row). Never rejects; `strictHeader` makes a CSV header mismatch fail the input.
+   */
+  noticed: number
+  notices: Notice[]
 }
 
 /** One dataset's part of an export. */

@@ -76,6 +76,8 @@ export interface OpsDatasetOptions {
   /** Time zone whose calendar decides `date_partition`. Default `'UTC'`. */
   timezone?: string
   spread?: number
+  /** A CSV header that does not match the schema fails the input instead of a warning. Default false. */
+  strictHeader?: boolean
 }
 
 /**
@@ -93,7 +95,7 @@ export function opsDataset(name: string, options: OpsDatasetOptions): DatasetDef
     name,
     schema: preset.schema,
     view: options.view ?? preset.view,
-    inputs: fileInputs({ dir: options.dir, pattern: options.pattern ?? preset.pattern, base: options.base, read: fileReader(preset.schema, preset.format), ...(options.spread !== undefined ? { spread: options.spread } : {}) }),
+    inputs: fileInputs({ dir: options.dir, pattern: options.pattern ?? preset.pattern, base: options.base, read: fileReader(preset.schema, preset.format.format === 'csv' && options.strictHeader ? { ...preset.format, strictHeader: true } : preset.format, { computedColumns: ['date_partition'] }), ...(options.spread !== undefined ? { spread: options.spread } : {}) }),
     // date_partition is the row's own date: its timestamp in the configured time zone.
     derive: { date_partition: (row) => dateInZone(row['timestamp'] as bigint, timezone) },
     partition: { template: options.output ?? preset.output, dateColumn: 'date_partition', timezone },
