@@ -1,7 +1,7 @@
 import { duckDbQuery, readParquetRows, useTempDir } from '@parquetry/testing'
 import { parquetMetadata, type SchemaElement } from 'hyparquet'
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readWithArrow } from '../test/arrow.js'
@@ -133,5 +133,24 @@ describe('the hyparquet-writer patch: typed Thrift lists and i8 fields', () => {
     expect(await duckDbQuery('SELECT any_value(typeof(small)) AS s, any_value(typeof(tiny)) AS t, sum(small) AS total, max(tiny) AS top FROM read_parquet($1)', [path])).toEqual([
       { s: 'SMALLINT', t: 'UTINYINT', total: -1n, top: 255 },
     ])
+  })
+})
+
+describe('the published build', () => {
+  it('bundles the patched hyparquet-writer: no dependency on the unpatched release, and its files read everywhere', async () => {
+    // pnpm applies the patch in this workspace only; installed from npm, @parquetry/writer would get the plain release.
+    const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }
+    expect(Object.keys(manifest.dependencies)).not.toContain('hyparquet-writer')
+    const built = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof import('./index.js')
+    const { defineSchema } = await import('@parquetry/schema')
+    const { createLocalStorage } = await import('@parquetry/storage')
+    const schema = defineSchema({ name: 'bundled', columns: [{ name: 'small', type: 'int16' }, { name: 'n', type: 'int32' }, { name: 'x', type: 'double' }] })
+    const storage = createLocalStorage({ root: dir.path })
+    for (const [name, rows] of [['bundled-empty.parquet', []], ['bundled.parquet', [{ small: -2, n: 7, x: Number.NaN }]]] as const) {
+      const result = await built.writeParquet({ schema, rows, sink: await storage.createSink(name) })
+      const path = storage.resolvePath(result.path)
+      expect(await readWithArrow(path)).toEqual({ types: { small: 'Int16', n: 'Int32', x: 'Float64' }, rows: rows.map((row) => ({ ...row })) })
+      expect(await duckDbQuery('SELECT count(*) AS n, count(x) AS xs FROM read_parquet($1)', [path])).toEqual([{ n: BigInt(rows.length), xs: BigInt(rows.length) }])
+    }
   })
 })
