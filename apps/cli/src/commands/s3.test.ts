@@ -53,10 +53,13 @@ describe('the ops datasets on S3', () => {
     expect(finalKeys()).toEqual([...written, 'ops/_rejects/query_perf/query_perf_daily_20251004.csv.rejects.ndjson'].sort())
     expect(server.keys(bucket).filter((key) => key.includes('/_parquetry/'))).toEqual([])
     expect(server.openUploads()).toBe(0)
-    // New keys are published only if still absent.
+    // New keys are published only if still absent: every file, the rejects, and each dataset's lock (removed since).
     const copies = server.requests.filter((request) => request.action === 'copy')
-    expect(copies).toHaveLength(result.written + 1)
+    expect(copies).toHaveLength(result.written + 1 + 4)
     expect(copies.filter((request) => request.key.endsWith('.parquet')).every((request) => request.headers['if-none-match'] === '*')).toBe(true)
+    expect(copies.filter((request) => request.key.includes('/_parquetry/locks/')).map((request) => [request.key, request.headers['if-none-match']])).toEqual(
+      ['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary'].map((name) => [`ops/_parquetry/locks/${name}.lock`, '*']),
+    )
 
     server.requests.length = 0
     const second = await cli('export', '--historical')
