@@ -1,6 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -81,5 +81,39 @@ describe('bad input is never a green run', () => {
     const strict = await cli('export', '--historical')
     expect(strict.code).toBe(1)
     expect(strict.err).toMatch(/input=g\/reports\/query_perf_daily_20251002\.csv code=SOURCE_READ_FAILED error=".*cpu_tme_ms/)
+  })
+
+  it('a JSON report cut short fails its input and exports nothing of it; the other datasets are exported', async () => {
+    const report = join(dir.path, 'knowledge/optimize/index_advisor_report.json')
+    const text = await readFile(report, 'utf8')
+    // Cut between two records: what came before is well-formed JSON, the document never ends.
+    await writeFile(report, text.slice(0, text.indexOf('},') + 2))
+    const { code, err } = await cli('export', '--historical', '--json')
+    expect(code).toBe(1)
+    expect(err).toBe('')
+    const { code: again, err: said, out } = await cli('export', 'index_advisor', 'query_perf', '--historical')
+    expect(again).toBe(1)
+    expect(said).toMatch(/dataset=index_advisor input=knowledge\/optimize\/index_advisor_report\.json code=SOURCE_READ_FAILED error=".*index_advisor_report\.json/)
+    expect(out).not.toMatch(/file=index_advisor_\d+\.parquet rows=/)
+    expect(out).toMatch(/file=query_perf_20251001\.parquet/)
+    const written = (await readdir(join(dir.path, 'knowledge/optimize/parquet'), { recursive: true })).filter((name) => name.endsWith('.parquet'))
+    expect(written.filter((name) => name.includes('index_advisor'))).toEqual([])
+    expect(written.filter((name) => name.includes('query_perf_2025'))).toHaveLength(4)
+  })
+
+  it('an event nested 10,000 levels deep in the event log is a located reject; every dataset is exported', async () => {
+    const log = join(dir.path, 'knowledge/optimize/optimization_summary.txt')
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`
+    await writeFile(log, `${await readFile(log, 'utf8')}{"timestamp":"2025-10-03T05:00:00Z","event_type":"deep","payload":${deep}}\n`)
+    const lines = (await readFile(log, 'utf8')).trim().split('\n').length
+    // One bad event among 16 is over the default 1% threshold: allow 10% so that the run shows it as the reject it is.
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ rejects: { maxRatio: 0.1 } }))
+    const { code, err, out } = await cli('export', '--historical')
+    expect(err).toContain(`optimization_summary.txt:${lines}: `)
+    expect(err).toMatch(/dataset=optimization_summary input=knowledge\/optimize\/optimization_summary\.txt rejected=1 of=/)
+    expect(err).toContain('nested deeper than 1000 levels')
+    expect(err).not.toContain('Maximum call stack')
+    expect(code).toBe(0)
+    for (const dataset of ['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary']) expect(out).toMatch(new RegExp(`file=${dataset}_\\d{8}\\.parquet rows=`))
   })
 })

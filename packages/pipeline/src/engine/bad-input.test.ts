@@ -1,5 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
+import { truncateSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -60,5 +61,31 @@ describe('bad input', () => {
       expect(byDate['2025-10-03']).toBe('written')
       if (selection.kind === 'historical') expect(byDate['2025-10-02']).toBe('failed')
     }
+  })
+
+  it('an input truncated while it is read fails; its date keeps the file it had, whose footer still matches its content', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    const path = join(dir.path, 'knowledge/optimize/parquet/query_perf/year=2025/month=10/query_perf_20251005.parquet')
+    const before = await readFile(path)
+    // A day of 6 MB: read in several chunks, truncated to half after the first.
+    const [header, ...rows] = (await readFile(daily('05'), 'utf8')).trim().split('\n')
+    const big = [header, ...Array.from({ length: 40 }, () => rows).flat()].join('\n') + '\n'
+    await writeFile(daily('05'), big)
+    let truncated = false
+    const result = await exportWith({
+      onEvent: (event) => {
+        if (!truncated && event.type === 'progress' && event.phase === 'read' && event.identity.endsWith('20251005.csv') && event.bytesRead > 0) {
+          truncated = true
+          truncateSync(daily('05'), Math.floor(big.length / 2))
+        }
+      },
+    })
+    expect(truncated).toBe(true)
+    expect(result.ok).toBe(false)
+    expect(result.datasets[0]?.failures).toEqual([
+      { input: 'g/reports/query_perf_daily_20251005.csv', code: 'SOURCE_READ_FAILED', message: expect.stringMatching(/^g\/reports\/query_perf_daily_20251005\.csv changed while it was read \(\d+ bytes when listed, \d+ read\); it was not exported/) },
+    ])
+    expect(result.datasets[0]?.files.find((file) => file.date === '2025-10-05')?.status).toBe('failed')
+    expect((await readFile(path)).equals(before)).toBe(true)
   })
 })
