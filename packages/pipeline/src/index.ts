@@ -8,7 +8,7 @@ export type { ExportDatasetResult, ExportEvent, ExportFailure, ExportFileResult,
 export { targetsOf } from './engine/select.js'
 export type { DateSelection, Targets } from './engine/select.js'
 export { listDatasetFiles, readExistingFiles } from './engine/existing.js'
-export type { ExistingFile } from './engine/existing.js'
+export type { ExistingCheck, ExistingFile } from './engine/existing.js'
 export { dateInZone, isTimeZone, todayIn } from './engine/zoned-date.js'
 export { fileInputs } from './inputs/file-inputs.js'
 export type { FileInputsOptions, FileReader } from './inputs/file-inputs.js'

@@ -135,6 +135,10 @@ function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: Re
         `${formatLogLine('ERROR', 'export:parquet', { dataset: event.dataset, ...(event.failure.input ? { input: event.failure.input } : {}), ...(event.failure.path ? { file: event.failure.path } : {}), code: event.failure.code, error: event.failure.message })}\n`,
       )
       return
+    case 'damaged':
+      progress.done()
+      io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: event.dataset, damaged: event.path, reason: event.reason })}\n`)
+      return
     case 'also':
       progress.done()
       io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, also_dates: event.dates.join(','), reason: event.reason })}\n`)

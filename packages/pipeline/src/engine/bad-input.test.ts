@@ -88,4 +88,27 @@ describe('bad input', () => {
     expect(result.datasets[0]?.files.find((file) => file.date === '2025-10-05')?.status).toBe('failed')
     expect((await readFile(path)).equals(before)).toBe(true)
   })
+
+  it('a file whose data pages are damaged behind an intact footer fails verify, naming the column and row group, and is rebuilt by the next export', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    const path = join(dir.path, 'knowledge/optimize/parquet/query_perf/year=2025/month=10/query_perf_20251003.parquet')
+    const good = await readFile(path)
+    const bytes = Buffer.from(good)
+    // Inside the data, far from the footer: a run of bytes overwritten.
+    for (let index = 1000; index < 1040; index++) bytes[index] = (bytes[index] as number) ^ 0x5a
+    await writeFile(path, bytes)
+    const project = await openProject({ cwd: dir.path })
+    const verified = await project.verify({ datasets: ['query_perf'], range: { from: '2025-10-03', to: '2025-10-03' } })
+    await project.close()
+    expect(verified.ok).toBe(false)
+    expect(verified.files[0]).toMatchObject({ path: 'query_perf/year=2025/month=10/query_perf_20251003.parquet', status: 'mismatch', reason: expect.stringMatching(/query_perf_20251003\.parquet: row group \d+, column \w+: /) })
+    const events: string[] = []
+    const result = await exportWith({ onEvent: (event) => (event.type === 'damaged' ? events.push(`${event.path}: ${event.reason}`) : undefined) })
+    expect(result.ok).toBe(true)
+    expect(events).toEqual([expect.stringMatching(/^query_perf\/year=2025\/month=10\/query_perf_20251003\.parquet: row group \d+, column \w+: checksum mismatch/)])
+    expect(Object.fromEntries(result.datasets[0]?.files.map((file) => [file.date, file.status]) ?? [])).toMatchObject({ '2025-10-02': 'skipped', '2025-10-03': 'written', '2025-10-04': 'skipped' })
+    const again = await openProject({ cwd: dir.path })
+    expect((await again.verify({ datasets: ['query_perf'] })).ok).toBe(true)
+    await again.close()
+  })
 })

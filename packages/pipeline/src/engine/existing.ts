@@ -1,7 +1,7 @@
 import type { Layout } from '@parquetry/partitioner'
 import type { ObjectInfo, Storage } from '@parquetry/storage'
 import { isParquetryError } from '@parquetry/schema'
-import { readFooter, type FooterInfo } from '@parquetry/writer'
+import { describeProblem, inspectParquetFile, readFooter, type FooterInfo } from '@parquetry/writer'
 
 /** A file already in the storage, with what its footer says. */
 export interface ExistingFile {
@@ -12,7 +12,12 @@ export interface ExistingFile {
   /** Undefined when the file could not be read as Parquet (then `error` says why). */
   footer: FooterInfo | undefined
   error?: string
+  /** Set when its column chunks were checked against the checksums its footer records and some did not match: it is rebuilt. */
+  damaged?: string
 }
+
+/** How much of an existing file is read before trusting it: its footer, or also every column chunk against its checksum. */
+export type ExistingCheck = 'footer' | 'checksums'
 
 /**
  * A dataset's files in the storage: paths its layout renders (other files are
@@ -50,11 +55,16 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
  * a storage error (a network failure, a file replaced while read) is thrown,
  * never taken for an unreadable file.
  */
-export async function readExistingFile(storage: Storage, object: ObjectInfo & { date: string }): Promise<ExistingFile> {
+export async function readExistingFile(storage: Storage, object: ObjectInfo & { date: string }, check: ExistingCheck = 'footer'): Promise<ExistingFile> {
   const base = { path: object.path, date: object.date, size: object.size, etag: object.etag }
   const handle = await storage.open(object.path)
   try {
-    return { ...base, footer: await readFooter(handle) }
+    const footer = await readFooter(handle)
+    if (check === 'checksums') {
+      const { problems } = await inspectParquetFile(handle, { mode: 'checksums' })
+      if (problems.length > 0) return { ...base, footer, damaged: problems.slice(0, 3).map(describeProblem).join('; ') }
+    }
+    return { ...base, footer }
   } catch (error) {
     if (!isParquetryError(error, 'VERIFY_FAILED')) throw error
     return { ...base, footer: undefined, error: error.message }
@@ -64,10 +74,10 @@ export async function readExistingFile(storage: Storage, object: ObjectInfo & { 
 }
 
 /** The dataset's files of the given dates (or all), with their footers, grouped by date. */
-export async function readExistingFiles(storage: Storage, layout: Layout, dates?: Iterable<string>): Promise<Map<string, ExistingFile[]>> {
+export async function readExistingFiles(storage: Storage, layout: Layout, dates?: Iterable<string>, check: ExistingCheck = 'footer'): Promise<Map<string, ExistingFile[]>> {
   const objects = []
   for await (const object of listDatasetFiles(storage, layout, dates)) objects.push(object)
-  const files = await mapLimit(objects, 8, (object) => readExistingFile(storage, object))
+  const files = await mapLimit(objects, 8, (object) => readExistingFile(storage, object, check))
   const byDate = new Map<string, ExistingFile[]>()
   for (const file of files) {
     const list = byDate.get(file.date)

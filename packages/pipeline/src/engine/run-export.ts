@@ -3,7 +3,7 @@ import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
-import { readExistingFiles, type ExistingFile } from './existing.js'
+import { readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
 import { acquireLock, type HeldLock, type LockOptions } from './lock.js'
 import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
@@ -46,6 +46,14 @@ export interface ExportOptions {
    * naming the holder). A dry run takes no lock.
    */
   lock?: Pick<LockOptions, 'waitMs' | 'staleAfterMs' | 'heartbeatMs'>
+  /**
+   * How much of the files already there is read before they are trusted:
+   * `'checksums'` (default on a local disk) checks every column chunk against
+   * the CRC-32 its footer records — a file whose pages were damaged is
+   * rebuilt, not skipped; `'footer'` (default on S3, whose objects change only
+   * as a whole) reads the footer only.
+   */
+  checkExisting?: ExistingCheck
   /** Aborting stops the run: files not yet complete are discarded. */
   signal?: AbortSignal
   onEvent?: (event: ExportEvent) => void
@@ -164,7 +172,8 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   if (listed.inputs.length === 0 && targets.missingDates.length === 0) missing(`no input matching ${definition.inputs.description}`)
 
   // What the selected dates hold now, from their footers (a few KB each; ranged reads on S3).
-  const existing = await readExistingFiles(options.storage, layout, targets.dates === 'all' ? undefined : targets.dates)
+  const check = options.checkExisting ?? (options.storage.url.startsWith('file:') ? 'checksums' : 'footer')
+  const existing = await readExistingFiles(options.storage, layout, targets.dates === 'all' ? undefined : targets.dates, check)
 
   // Digest every input that may feed those dates: its window meets them, it names no date, or a footer lists it.
   const digests = new Map<string, string>()
@@ -204,7 +213,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   if (targetDates !== 'all') {
     const also = new Set<string>()
     for (let round = 0; round < 8; round++) {
-      const extra = await datesOfChangedInputs(options.storage, dataset, existing, targetDates, usable, digests)
+      const extra = await datesOfChangedInputs(options.storage, dataset, existing, targetDates, usable, digests, check)
       if (extra.size === 0) break
       for (const date of extra) also.add(date)
       targetDates = new Set([...targetDates, ...extra])
@@ -212,7 +221,10 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     }
     if (also.size > 0) emit({ type: 'also', dataset: definition.name, dates: [...also].sort(), reason: 'their files hold rows of an earlier version of an input that changed' })
   }
-  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => dataset.samePartitioning(file.footer?.parquetry?.partitioning) })
+  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) })
+  for (const files of existing.values()) {
+    for (const file of files) if (file.damaged !== undefined) emit({ type: 'damaged', dataset: definition.name, path: file.path, reason: file.damaged })
+  }
   const inTargets = (date: string) => targetDates === 'all' || targetDates.has(date)
 
   // Every date the inputs are known (or named) to feed, and every date with files.
@@ -343,6 +355,7 @@ async function datesOfChangedInputs(
   targets: ReadonlySet<string>,
   inputs: readonly Input[],
   digests: ReadonlyMap<string, string>,
+  check: ExistingCheck,
 ): Promise<Set<string>> {
   const dated = new Set(inputs.filter((input) => input.dates.length > 0).map((input) => input.identity))
   const more = new Set<string>()
@@ -355,7 +368,7 @@ async function datesOfChangedInputs(
     }
   }
   if (more.size === 0) return more
-  const found = await readExistingFiles(storage, dataset.layout, more)
+  const found = await readExistingFiles(storage, dataset.layout, more, check)
   for (const [date, files] of found) existing.set(date, files)
   return new Set(found.keys())
 }
