@@ -1,6 +1,8 @@
-import { defineSchema, parseDateText, parseTimestampText, type Row } from '@parquetry/schema'
+import { defineSchema, parseDateText, parseTimestampText, toParquetSchema, type Row } from '@parquetry/schema'
 import { createLocalStorage, openFileObject } from '@parquetry/storage'
 import { duckDbDescribe, duckDbQuery, useTempDir } from '@parquetry/testing'
+import { parquetMetadata } from 'hyparquet'
+import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { readWithArrow } from '../test/arrow.js'
 import { readWithHyparquet } from '../test/hyparquet.js'
@@ -126,3 +128,10 @@ describe.each(parquetCodecs)('codec %s', (codec) => {
   })
 })
 
+it('the footer schema carries both annotations of every column, though dates and timestamps are encoded without them', async () => {
+  const path = await write('SNAPPY', rows, 'footer-schema.parquet')
+  const bytes = await readFile(path)
+  const { schema: written } = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+  const strip = (element: object) => Object.fromEntries(Object.entries(element).filter(([, value]) => value !== undefined))
+  expect(written.map(strip)).toEqual(toParquetSchema(schema))
+})
