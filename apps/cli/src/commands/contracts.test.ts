@@ -116,4 +116,21 @@ describe('bad input is never a green run', () => {
     expect(code).toBe(0)
     for (const dataset of ['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary']) expect(out).toMatch(new RegExp(`file=${dataset}_\\d{8}\\.parquet rows=`))
   })
+
+  it('every codec the config offers exports, verifies and is read back by DuckDB', async () => {
+    const counts = new Map<string, string>()
+    for (const codec of ['SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'UNCOMPRESSED']) {
+      await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ codec, output: `out-${codec}` }))
+      const exported = await cli('export', 'query_perf', '--historical')
+      expect({ codec, code: exported.code, err: exported.err.split('\n').filter((line) => line.includes('ERROR')) }).toEqual({ codec, code: 0, err: [] })
+      expect((await cli('verify', 'query_perf')).code).toBe(0)
+      const described = await cli('query', 'SELECT DISTINCT compression FROM parquet_metadata($glob)', '--param', `glob=${join(dir.path, `out-${codec}`, 'query_perf/**/*.parquet')}`, '--format', 'csv')
+      expect(described.out.trim().split('\n').slice(1)).toEqual([codec])
+      const counted = await cli('query', 'SELECT count(*) AS n, bit_xor(hash(timestamp, query_hash, query_type, execution_time_ms, rows_examined, cache_hit, table_name, index_used, cpu_time_ms, io_wait_ms)) AS fingerprint FROM query_performance', '--format', 'csv')
+      expect(counted.code).toBe(0)
+      counts.set(codec, counted.out)
+    }
+    // The same rows and values whatever the codec.
+    expect([...counts.values()]).toEqual([...counts.values()].map(() => counts.get("SNAPPY")))
+  })
 })
