@@ -95,6 +95,11 @@ describe('inspectParquetFile', () => {
       code: 'VERIFY_FAILED',
       message: expect.stringContaining('snappy.parquet: row group 1, column label: checksum mismatch'),
     })
+    // The export's pre-commit check ('checksums') reads every byte back without decoding: it refuses it too.
+    await expect(verifyParquetFile(source(damaged), { schema, rowCount: 3000, where: 'snappy.parquet', mode: 'checksums' })).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: 'snappy.parquet: row group 1, column label: ' + checked.problems[0]?.reason,
+    })
   })
 
   it('a damaged UNCOMPRESSED chunk that still decodes is caught by its checksum', async () => {

@@ -29,12 +29,13 @@ export interface ParquetWriterOptions {
   statistics?: boolean
   /**
    * Check the file before committing it: `'footer'` (or `true`, the default)
-   * reads the footer back (schema, fingerprint, row count); `'full'` also
-   * reads every byte back — each column chunk against its checksum, every
-   * page of every column decoded and counted ({@link verifyParquetFile});
-   * `false` skips the check.
+   * reads the footer back (schema, fingerprint, row count); `'checksums'`
+   * also reads every byte back, each column chunk against the checksum taken
+   * as it was written (what an export uses: the bytes stored are the bytes
+   * encoded, at a few MB of memory); `'full'` also decodes and counts every
+   * page of every column ({@link verifyParquetFile}); `false` skips the check.
    */
-  verify?: boolean | 'footer' | 'full'
+  verify?: boolean | 'footer' | 'checksums' | 'full'
   /** Aborting it discards the file. */
   signal?: AbortSignal
 }
@@ -257,8 +258,8 @@ export class ParquetFileWriter {
       await this.#writer.finish()
       const verify = this.#options.verify
       const object = await this.#sink.commit(
-        verify === 'full'
-          ? { verify: (file) => verifyParquetFile(file, { schema: this.schema, rowCount, where: this.path }) }
+        verify === 'full' || verify === 'checksums'
+          ? { verify: (file) => verifyParquetFile(file, { schema: this.schema, rowCount, where: this.path, mode: verify === 'full' ? 'deep' : 'checksums' }) }
           : verify
             ? { verify: async (file) => checkFooter(await readFooter(file), { schema: this.schema, rowCount }, this.path) }
             : {},

@@ -14,7 +14,10 @@ import { inspectParquetFile, type InspectProblem } from './inspect.js'
  * @throws ParquetryError `VERIFY_FAILED` naming the mismatch (the first few
  *   problems, each with its row group and column); the byte source's own errors unchanged.
  */
-export async function verifyParquetFile(object: ByteSource, expected: { schema: DatasetSchema; rowCount: number; where: string; metadata?: FileMetaData }): Promise<void> {
+export async function verifyParquetFile(
+  object: ByteSource,
+  expected: { schema: DatasetSchema; rowCount: number; where: string; metadata?: FileMetaData; mode?: 'checksums' | 'deep' },
+): Promise<void> {
   let metadata = expected.metadata
   try {
     metadata ??= await parquetMetadataAsync(object)
@@ -23,7 +26,7 @@ export async function verifyParquetFile(object: ByteSource, expected: { schema: 
     throw new ParquetryError('VERIFY_FAILED', `${expected.where}: not a readable Parquet file: ${(error as Error).message}`, { cause: error })
   }
   checkFooter(footerInfoFromMetadata(metadata), { schema: expected.schema, rowCount: expected.rowCount }, expected.where)
-  const { problems } = await inspectParquetFile(object, { mode: 'deep', metadata })
+  const { problems } = await inspectParquetFile(object, { mode: expected.mode ?? 'deep', metadata })
   if (problems.length > 0) {
     const shown = problems.slice(0, 3).map(describeProblem).join('; ')
     const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''

@@ -83,6 +83,17 @@ describe('parquetry export', () => {
     expect(err).toMatch(/\[WARN\] export:parquet dataset=query_perf rows_outside_dates=\d+ dates=2025-10-01,2025-10-03,2025-10-04 export_them_with="parquetry export query_perf --from 2025-10-01 --to 2025-10-04"\n/)
   })
 
+  it('in latest-input mode, the newest input\'s rows of other dates are reported with the command that exports them', async () => {
+    // The newest input is the 3rd's; its run past midnight put rows on the 4th.
+    const { code, err, out } = await cli('export', 'query_perf')
+    expect(code).toBe(0)
+    expect(out).toMatch(/file=query_perf_20251003\.parquet rows=\d+/)
+    expect(err).toMatch(/\[WARN\] export:parquet dataset=query_perf rows_outside_dates=\d+ dates=2025-10-02,2025-10-04 export_them_with="parquetry export query_perf --from 2025-10-02 --to 2025-10-04"\n/)
+    const json = JSON.parse((await cli('export', 'query_perf', '--json', '--force')).out) as { datasets: { outsideDates: Record<string, number> }[] }
+    expect(Object.keys(json.datasets[0]?.outsideDates ?? {}).sort()).toEqual(['2025-10-02', '2025-10-04'])
+    expect(json.datasets[0]?.outsideDates['2025-10-04']).toBeGreaterThan(0)
+  })
+
   it('--summary prints the seed validation query after the run', async () => {
     const { code, out } = await cli('export', 'query_perf', '--historical', '--summary')
     expect(code).toBe(0)

@@ -62,7 +62,7 @@ export class Partition {
   async #open(settings: WriterSettings): Promise<ParquetFileWriter> {
     this.#opening ??= (async () => {
       const sink = await settings.storage.createSink(this.path, { expect: this.expect })
-      this.#writer = await ParquetFileWriter.create({ schema: settings.schema, sink, codec: settings.codec, rowGroupSize: settings.rowGroupSize, verify: 'full' })
+      this.#writer = await ParquetFileWriter.create({ schema: settings.schema, sink, codec: settings.codec, rowGroupSize: settings.rowGroupSize, verify: 'checksums' })
       return this.#writer
     })()
     return this.#opening

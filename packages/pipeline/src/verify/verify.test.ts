@@ -74,7 +74,7 @@ describe('verifyDatasets', () => {
         path: 'query_perf/year=2025/month=10/query_perf_20251002.parquet',
         status: 'mismatch',
         rows: expect.any(Number),
-        reason: 'query_perf/year=2025/month=10/query_perf_20251002.parquet: row group 1 holds rows of 2025-10-01 (its smallest date_partition), not only of 2025-10-02',
+        reason: 'query_perf/year=2025/month=10/query_perf_20251002.parquet: row group 0 holds rows of 2025-10-01 (its smallest date_partition), not only of 2025-10-02',
       },
     ])
     await project.close()

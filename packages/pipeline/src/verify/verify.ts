@@ -156,7 +156,7 @@ function checkDates(dataset: CompiledDataset, metadata: FileMetaData, date: stri
     for (const [bound, value] of [['smallest', statistics.min_value ?? statistics.min], ['largest', statistics.max_value ?? statistics.max]] as const) {
       const found = dateOf(value)
       if (found !== undefined && found !== date) {
-        throw new ParquetryError('VERIFY_FAILED', `${where}: row group ${index + 1} holds rows of ${found} (its ${bound} ${column}), not only of ${date}`)
+        throw new ParquetryError('VERIFY_FAILED', `${where}: row group ${index} holds rows of ${found} (its ${bound} ${column}), not only of ${date}`)
       }
     }
   }
