@@ -111,4 +111,24 @@ describe('bad input', () => {
     expect((await again.verify({ datasets: ['query_perf'] })).ok).toBe(true)
     await again.close()
   })
+
+  it('an input cut to its header, or emptied, exports nothing and fails: its date keeps its file', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    const file = (day: string) => join(dir.path, `knowledge/optimize/parquet/query_perf/year=2025/month=10/query_perf_202510${day}.parquet`)
+    const before = { '03': await readFile(file('03')), '02': await readFile(file('02')) }
+    const header = (await readFile(daily('03'), 'utf8')).split('\n')[0] as string
+    await writeFile(daily('03'), `${header}\n`)
+    await writeFile(daily('02'), '')
+    const result = await exportWith()
+    expect(result.ok).toBe(false)
+    expect(result.datasets[0]?.failures).toEqual([
+      { input: 'g/reports/query_perf_daily_20251002.csv', code: 'SOURCE_READ_FAILED', message: 'g/reports/query_perf_daily_20251002.csv: no records (an empty file, or only a header); nothing of it was exported' },
+      { input: 'g/reports/query_perf_daily_20251003.csv', code: 'SOURCE_READ_FAILED', message: 'g/reports/query_perf_daily_20251003.csv: no records (an empty file, or only a header); nothing of it was exported' },
+    ])
+    const statuses = Object.fromEntries(result.datasets[0]?.files.map((entry) => [entry.date, entry.status]) ?? [])
+    expect(statuses).toMatchObject({ '2025-10-02': 'failed', '2025-10-03': 'failed' })
+    expect(Object.values(statuses)).not.toContain('removed')
+    expect((await readFile(file('03'))).equals(before['03'])).toBe(true)
+    expect((await readFile(file('02'))).equals(before['02'])).toBe(true)
+  })
 })

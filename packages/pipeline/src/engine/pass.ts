@@ -233,6 +233,12 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       return
     }
     const summary = validated.summary
+    if (summary.read === 0) {
+      // An input that holds nothing is never a success: a daily file truncated to its header would
+      // otherwise empty its date (or remove its file) and pass.
+      failInput(input, new ParquetryError('SOURCE_READ_FAILED', `${input.identity}: no records (an empty file, or only a header); nothing of it was exported`, { details: { source: input.identity } }))
+      return
+    }
     accepted.set(input.identity, summary.accepted)
     const failure = checkRejects(summary.rejected, summary.read, run.rejectPolicy)
     const rejects: InputRejects = {
