@@ -139,6 +139,10 @@ function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: Re
       progress.done()
       io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: event.dataset, damaged: event.path, reason: event.reason })}\n`)
       return
+    case 'rejects-removed':
+      progress.done()
+      io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, rejects_removed: event.path, reason: event.reason })}\n`)
+      return
     case 'also':
       progress.done()
       io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, also_dates: event.dates.join(','), reason: event.reason })}\n`)

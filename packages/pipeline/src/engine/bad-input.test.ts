@@ -36,10 +36,25 @@ describe('bad input', () => {
     const lines = (await readFile(daily('04'), 'utf8')).split('\n')
     const fixed = lines.filter((line) => line === lines[0] || (line.split(',').length === 11 && !line.includes(',fast,')))
     await writeFile(daily('04'), fixed.join('\n'))
-    const second = await exportWith()
+    const events: string[] = []
+    const second = await exportWith({ onEvent: (event) => (event.type === 'rejects-removed' ? events.push(`${event.path}: ${event.reason}`) : undefined) })
     expect(second.ok).toBe(true)
     expect(second.datasets[0]?.rejects).toEqual([])
     expect(await readdir(rejectsDir())).toEqual([])
+    expect(events).toEqual(['g/reports/query_perf_daily_20251004.csv: the input has no rejected rows any more'])
+  })
+
+  it('a rejects file of an input that is gone is removed by the next run that writes', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    expect(await readdir(rejectsDir())).toEqual(['query_perf_daily_20251004.csv.rejects.ndjson'])
+    const { rm } = await import('node:fs/promises')
+    await rm(daily('04'))
+    // Something to write: a changed input.
+    await writeFile(daily('06'), `${await readFile(daily('06'), 'utf8')}2025-10-06T12:00:00Z,abcdef,SELECT,1.5,10,1,false,users,PRIMARY,1.0,0.1\n`)
+    const events: string[] = []
+    await exportWith({ onEvent: (event) => (event.type === 'rejects-removed' ? events.push(`${event.path}: ${event.reason}`) : undefined) })
+    expect(await readdir(rejectsDir())).toEqual([])
+    expect(events).toEqual(['_rejects/query_perf/query_perf_daily_20251004.csv.rejects.ndjson: its input is gone'])
   })
 
   it('one unreadable input fails only the dates it feeds: a --date run of the next day exports it, exits 1 and names the input', async () => {

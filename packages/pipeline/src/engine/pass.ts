@@ -17,8 +17,8 @@ export interface DatasetRun {
   rejectPolicy: RejectPolicy
   /** Opens the rejects file of an input (at its first reject). */
   rejectsSink: ((input: Input) => () => Promise<ByteSink>) | undefined
-  /** Removes the rejects file an earlier run left for an input that now has no rejects. */
-  removeRejects: (input: Input) => Promise<void>
+  /** Removes the rejects file an earlier run left for an input that now has no rejects; whether there was one. */
+  removeRejects: (input: Input) => Promise<boolean>
   /** Where a rejects file is, as people read it. */
   rejectsLocation: (path: string) => string
   /** Rewrite even what is unchanged, and accept that an undated input now gives a date fewer rows. */
@@ -254,7 +254,9 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       notices: summary.notices.slice(0, 20),
     }
     // Fixed since an earlier run: its old rejects file would describe rows that are no longer there.
-    if (firstRead && settings.write && summary.rejected === 0) await run.removeRejects(input)
+    if (firstRead && settings.write && summary.rejected === 0 && (await run.removeRejects(input))) {
+      run.emit({ type: 'rejects-removed', dataset: definition.name, path: input.identity, reason: 'the input has no rejected rows any more' })
+    }
     if (firstRead && (rejects.rejected > 0 || rejects.skipped > 0 || rejects.noticed > 0)) {
       run.result.rejects.push(rejects)
       run.emit({ type: 'rejects', dataset: definition.name, rejects })

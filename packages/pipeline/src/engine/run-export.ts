@@ -262,9 +262,11 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     },
     force: options.force ?? false,
     rejectsSink: rejectsSinkFor(definition.name, options),
-    removeRejects: (input) => {
+    removeRejects: async (input) => {
       const { storage, path } = rejectsPathOf(definition.name, input, options)
-      return storage.remove(path)
+      if ((await storage.stat(path)) === undefined) return false
+      await storage.remove(path)
+      return true
     },
     rejectsLocation: (path) => describePath(options.rejects?.storage ?? options.storage, path),
     blocked,
@@ -341,6 +343,18 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     }
   }
   result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+  // Rejects files of inputs that are gone describe rows no input holds any more (under the lock only).
+  if (!options.dryRun && !planning.needsLock && listed.problems.length === 0) {
+    const { storage, path } = rejectsPathOf(definition.name, { name: '' } as Input, options)
+    const folder = path.slice(0, path.lastIndexOf('/'))
+    const present = new Set(listed.inputs.map((input) => `${folder}/${input.name}.rejects.ndjson`))
+    const stale: string[] = []
+    for await (const object of storage.list(folder)) if (object.path.endsWith('.rejects.ndjson') && !present.has(object.path)) stale.push(object.path)
+    for (const file of stale) {
+      await storage.remove(file)
+      emit({ type: 'rejects-removed', dataset: definition.name, path: file, reason: 'its input is gone' })
+    }
+  }
 }
 
 /**

@@ -102,6 +102,8 @@ export type ExportEvent =
   | { type: 'dataset-error'; dataset: string; error: { code: string; message: string } }
   /** A file already there whose column chunks do not match their checksums: its date is rebuilt (when its inputs allow). */
   | { type: 'damaged'; dataset: string; path: string; reason: string }
+  /** A rejects file an earlier run left that no longer holds: its input was fixed (`path` is the input) or is gone (`path` is the file). */
+  | { type: 'rejects-removed'; dataset: string; path: string; reason: string }
   /** Dates outside the selection that this run rewrites as well, and why. */
   | { type: 'also'; dataset: string; dates: string[]; reason: string }
   /** Another export holds the dataset's lock: this one waits (see `ExportOptions.lock`). */
