@@ -1,31 +1,15 @@
-import { useTempDir } from '@parquetry/testing'
-import { execFileSync } from 'node:child_process'
 import { truncateSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { openProject, type Project } from '../project.js'
-import type { ExportResult } from './types.js'
+import { describe, expect, it } from 'vitest'
+import { openProject } from '../project.js'
+import { opsProject } from './test-project.js'
 
 // Bad input never passes for good: every input that gives nothing, or less than it holds, is named.
-const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
-const dir = useTempDir({ each: true })
-const daily = (day: string) => join(dir.path, `g/reports/query_perf_daily_202510${day}.csv`)
+const { dir, daily, exportWith } = opsProject(6)
 const rejectsDir = () => join(dir.path, 'knowledge/optimize/parquet/_rejects/query_perf')
 
-beforeEach(() => {
-  execFileSync(process.execPath, [generator, '--days', '6', '--out', dir.path])
-})
 
-async function exportWith(options: Parameters<Project['export']>[0] = {}): Promise<ExportResult> {
-  const project = await openProject({ cwd: dir.path })
-  try {
-    return await project.export({ datasets: ['query_perf'], selection: { kind: 'historical' }, ...options })
-  } finally {
-    await project.close()
-  }
-}
 
 describe('bad input', () => {
   it('a rejects file of an input that has since been fixed is removed', async () => {

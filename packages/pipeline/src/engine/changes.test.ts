@@ -1,31 +1,17 @@
-import { duckDbQuery, useTempDir } from '@parquetry/testing'
-import { execFileSync } from 'node:child_process'
+import { duckDbQuery } from '@parquetry/testing'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { openProject, type Project } from '../project.js'
+import { describe, expect, it } from 'vitest'
+import { openProject } from '../project.js'
+import { opsProject } from './test-project.js'
 import type { ExportResult } from './types.js'
 
 // Inputs and settings that change between runs: no row may end up stored twice, or nowhere.
-const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
-const dir = useTempDir({ each: true })
+const { dir, daily, exportWith } = opsProject(6)
 const out = () => join(dir.path, 'knowledge/optimize/parquet')
-const daily = (day: string) => join(dir.path, `g/reports/query_perf_daily_202510${day}.csv`)
 const all = () => join(out(), 'query_perf/**/*.parquet')
 
-beforeEach(() => {
-  execFileSync(process.execPath, [generator, '--days', '6', '--out', dir.path])
-})
 
-async function exportWith(options: Parameters<Project['export']>[0] = {}): Promise<ExportResult> {
-  const project = await openProject({ cwd: dir.path })
-  try {
-    return await project.export({ datasets: ['query_perf'], selection: { kind: 'historical' }, ...options })
-  } finally {
-    await project.close()
-  }
-}
 
 const statusOf = (result: ExportResult) => Object.fromEntries(result.datasets.flatMap((dataset) => dataset.files.map((file) => [file.date, file.status])))
 

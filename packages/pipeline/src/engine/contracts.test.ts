@@ -1,14 +1,13 @@
 import { defineSchema, ParquetryError } from '@parquetry/schema'
 import { readCsv } from '@parquetry/sources'
 import { createLocalStorage } from '@parquetry/storage'
-import { duckDbQuery, useTempDir } from '@parquetry/testing'
+import { duckDbQuery } from '@parquetry/testing'
 import { readFooter } from '@parquetry/writer'
-import { execFileSync } from 'node:child_process'
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { openProject, type Project } from '../project.js'
+import { describe, expect, it } from 'vitest'
+import { openProject } from '../project.js'
+import { opsProject } from './test-project.js'
 import { fileInputs } from '../inputs/file-inputs.js'
 import type { DatasetDefinition } from './definition.js'
 import { runExport } from './run-export.js'
@@ -16,25 +15,12 @@ import { delegateStorage } from './test-storage.js'
 import type { ExportResult } from './types.js'
 
 // Cases where a run must not lose rows, store them twice, or say it succeeded when it did not.
-const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs', import.meta.url))
-const dir = useTempDir({ each: true })
+const { dir, daily, exportWith } = opsProject(8)
 const out = () => join(dir.path, 'knowledge/optimize/parquet')
-const daily = (day: string) => join(dir.path, `g/reports/query_perf_daily_202510${day}.csv`)
 const qp = (day: string) => `query_perf/year=2025/month=10/query_perf_202510${day}.parquet`
 const row = (timestamp: string, hash: string) => `${timestamp},${hash},SELECT,1.5,10,1,false,users,PRIMARY,1.0,0.1\n`
 
-beforeEach(() => {
-  execFileSync(process.execPath, [generator, '--days', '8', '--out', dir.path])
-})
 
-async function exportWith(options: Parameters<Project['export']>[0] = {}): Promise<ExportResult> {
-  const project = await openProject({ cwd: dir.path })
-  try {
-    return await project.export({ datasets: ['query_perf'], selection: { kind: 'historical' }, ...options })
-  } finally {
-    await project.close()
-  }
-}
 
 const byDate = (result: ExportResult) => Object.fromEntries(result.datasets.flatMap((dataset) => dataset.files.map((file) => [file.date, `${file.status}:${file.rows}`])))
 
