@@ -36,6 +36,8 @@ export interface SourceInfo {
    * an unchanged source feeds.
    */
   dates?: readonly string[]
+  /** The source's rows on each of those dates, this file's and the others' (so that rows left outside an export are known without parsing). */
+  dateRows?: Readonly<Record<string, number>>
 }
 
 /** Footer key-value metadata keys Parquetry writes. */

@@ -89,9 +89,19 @@ describe('parquetry export', () => {
     expect(code).toBe(0)
     expect(out).toMatch(/file=query_perf_20251003\.parquet rows=\d+/)
     expect(err).toMatch(/\[WARN\] export:parquet dataset=query_perf rows_outside_dates=\d+ dates=2025-10-02,2025-10-04 export_them_with="parquetry export query_perf --from 2025-10-02 --to 2025-10-04"\n/)
-    const json = JSON.parse((await cli('export', 'query_perf', '--json', '--force')).out) as { datasets: { outsideDates: Record<string, number> }[] }
+    const json = JSON.parse((await cli('export', 'query_perf', '--json', '--force')).out) as { datasets: { outsideDates: Record<string, number>; rowsOutsideDates: number }[] }
     expect(Object.keys(json.datasets[0]?.outsideDates ?? {}).sort()).toEqual(['2025-10-02', '2025-10-04'])
     expect(json.datasets[0]?.outsideDates['2025-10-04']).toBeGreaterThan(0)
+    // An unchanged rerun reads nothing, and still says which rows are not exported (from the footers).
+    const rerun = await cli('export', 'query_perf', '--json')
+    const again = JSON.parse(rerun.out) as { written: number; datasets: { outsideDates: Record<string, number>; rowsOutsideDates: number; inputs: unknown[] }[] }
+    expect(again.written).toBe(0)
+    expect(again.datasets[0]?.inputs).toEqual([])
+    expect(again.datasets[0]?.outsideDates).toEqual(json.datasets[0]?.outsideDates)
+    // Once those dates are exported, nothing is left to report.
+    expect((await cli('export', 'query_perf', '--from', '2025-10-02', '--to', '2025-10-04')).code).toBe(0)
+    const done = JSON.parse((await cli('export', 'query_perf', '--json')).out) as { datasets: { outsideDates: Record<string, number> }[] }
+    expect(done.datasets[0]?.outsideDates).toEqual({})
   })
 
   it('--summary prints the seed validation query after the run', async () => {

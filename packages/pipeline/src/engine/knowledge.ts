@@ -31,6 +31,8 @@ export class DatasetKnowledge {
   readonly #isCurrent: (file: ExistingFile) => boolean
   // identity → digest → dates its rows fell on, as footers recorded them (or as this run found).
   readonly #fanOut = new Map<string, Map<string, Set<string>>>()
+  // identity → digest → rows on each date, when recorded.
+  readonly #rowsOn = new Map<string, Map<string, Map<string, number>>>()
 
   /**
    * `isCurrent` says whether a file was made by the rules in force (its
@@ -45,7 +47,9 @@ export class DatasetKnowledge {
     // Footers written before fan-outs were recorded (no `dates`) teach nothing: those inputs are planned by their window.
     for (const files of options.existing.values()) {
       for (const file of files) {
-        for (const source of file.footer?.parquetry?.sources ?? []) if (source.checksum && source.dates) this.learn(source.identity, source.checksum, source.dates)
+        for (const source of file.footer?.parquetry?.sources ?? []) {
+          if (source.checksum && source.dates) this.learn(source.identity, source.checksum, source.dateRows ? new Map(Object.entries(source.dateRows)) : source.dates)
+        }
       }
     }
   }
@@ -66,13 +70,24 @@ export class DatasetKnowledge {
     return this.#digests.get(identity)
   }
 
-  /** Records the dates an input's rows fell on (from a footer, or from reading it). */
-  learn(identity: string, digest: string, dates: Iterable<string>): void {
+  /** Records the dates an input's rows fell on (from a footer, or from reading it), with their row counts when known. */
+  learn(identity: string, digest: string, dates: Iterable<string> | ReadonlyMap<string, number>): void {
     let byDigest = this.#fanOut.get(identity)
     if (!byDigest) this.#fanOut.set(identity, (byDigest = new Map()))
     let known = byDigest.get(digest)
     if (!known) byDigest.set(digest, (known = new Set()))
-    for (const date of dates) known.add(date)
+    if (dates instanceof Map) {
+      let rows = this.#rowsOn.get(identity)
+      if (!rows) this.#rowsOn.set(identity, (rows = new Map()))
+      rows.set(digest, new Map(dates))
+      for (const date of dates.keys()) known.add(date)
+    } else for (const date of dates as Iterable<string>) known.add(date)
+  }
+
+  /** The rows an input's current content has on `date`, when a footer (or this run) recorded them. */
+  rowsOn(identity: string, date: string): number | undefined {
+    const digest = this.#digests.get(identity)
+    return digest === undefined ? undefined : this.#rowsOn.get(identity)?.get(digest)?.get(date)
   }
 
   /** Whether a footer (or this run) knows exactly which dates the input's current content feeds. */

@@ -96,7 +96,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   }
   for (const [date, planned] of plan.dates) add(date, planned)
   const notStarted = new Set(plan.inputs.map((input) => input.identity))
-  const fanOut = new Map<string, Set<string>>()
+  // Per input read in this pass: its rows on each date.
+  const fanOut = new Map<string, Map<string, number>>()
   const accepted = new Map<string, number>()
   const discovered = new Map<string, Set<string>>()
 
@@ -111,7 +112,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
 
   const route = (row: Row, input: Input, firstRead: boolean): Promise<void> | undefined => {
     const date = compiled.dateOf(row)
-    ;(fanOut.get(input.identity) as Set<string>).add(date)
+    const counts = fanOut.get(input.identity) as Map<string, number>
+    counts.set(date, (counts.get(date) ?? 0) + 1)
     let work = works.get(date)
     if (!work) {
       // An input read by an earlier pass of this run had all its rows placed then.
@@ -190,7 +192,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
    */
   const failInput = (input: Input, error: unknown) => {
     const identity = input.identity
-    const seen = fanOut.get(identity) ?? new Set<string>()
+    const seen = new Set(fanOut.get(identity)?.keys())
     const failure: FailedInput = {
       reason: `input ${identity} could not be read`,
       feeds: (date) => input.dates.includes(date) || seen.has(date) || knowledge.listsWithRows(date, identity),
@@ -211,7 +213,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       run.result.inputs.push({ identity: input.identity, bytes: input.bytes ?? 0 })
       run.emit({ type: 'input', dataset: definition.name, identity: input.identity, bytes: input.bytes ?? 0 })
     }
-    fanOut.set(input.identity, new Set())
+    fanOut.set(input.identity, new Map())
     passedOver = new Set()
     const validated = validateRecords({
       source: input.open({ ...(run.signal ? { signal: run.signal } : {}), onProgress: progressOf(run.emit, definition.name, input, 'read') }),
@@ -275,7 +277,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       return
     }
     const digest = knowledge.digestOf(input.identity)
-    if (digest !== undefined) knowledge.learn(input.identity, digest, fanOut.get(input.identity) as Set<string>)
+    if (digest !== undefined) knowledge.learn(input.identity, digest, fanOut.get(input.identity) as Map<string, number>)
   }
 
   const sourcesOf = (work: DateWork, partition: Partition | undefined): SourceInfo[] =>
@@ -287,7 +289,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         ...(input?.bytes !== undefined ? { bytes: input.bytes } : {}),
         rows: partition?.rowsBySource.get(identity) ?? 0,
         ...(accepted.has(identity) ? { sourceRows: accepted.get(identity) as number } : {}),
-        dates: [...(fanOut.get(identity) ?? [])].sort(),
+        dates: [...(fanOut.get(identity)?.keys() ?? [])].sort(),
+        dateRows: Object.fromEntries([...(fanOut.get(identity) ?? [])].sort(([left], [right]) => (left < right ? -1 : 1))),
       }
     })
 

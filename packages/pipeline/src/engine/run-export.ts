@@ -342,6 +342,9 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       emit({ type: 'file', file: skipped })
     }
   }
+  // Rows outside the selection of inputs not read this time (unchanged): known from footers, and
+  // reported again as long as no file of their date holds them.
+  if (targetDates !== 'all') await reportUnexported(dataset, options, knowledge, usable, targetDates, run.reported, result)
   result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
   // Rejects files of inputs that are gone describe rows no input holds any more (under the lock only).
   if (!options.dryRun && !planning.needsLock && listed.problems.length === 0) {
@@ -385,6 +388,46 @@ async function datesOfChangedInputs(
   const found = await readExistingFiles(storage, dataset.layout, more, check)
   for (const [date, files] of found) existing.set(date, files)
   return new Set(found.keys())
+}
+
+/**
+ * Adds to `result.outsideDates` the rows that unchanged inputs (not read by
+ * this run) have on dates outside the selection, when footers recorded how
+ * many, and no file of that date holds them.
+ */
+async function reportUnexported(
+  dataset: CompiledDataset,
+  options: ExportOptions,
+  knowledge: DatasetKnowledge,
+  inputs: readonly Input[],
+  targets: ReadonlySet<string>,
+  read: ReadonlySet<string>,
+  result: ExportDatasetResult,
+): Promise<void> {
+  const outside = new Map<string, string[]>()
+  for (const input of inputs) {
+    if (read.has(input.identity) || !knowledge.isKnown(input.identity)) continue
+    const cover = knowledge.coverOf(input)
+    if (cover === 'any') continue
+    for (const date of cover) {
+      if (targets.has(date)) continue
+      const identities = outside.get(date) ?? []
+      identities.push(input.identity)
+      outside.set(date, identities)
+    }
+  }
+  if (outside.size === 0) return
+  const files = await readExistingFiles(options.storage, dataset.layout, outside.keys())
+  for (const [date, identities] of outside) {
+    const listed = (files.get(date) ?? []).flatMap((file) => file.footer?.parquetry?.sources ?? [])
+    for (const identity of identities) {
+      if (listed.some((source) => source.identity === identity && source.checksum === knowledge.digestOf(identity))) continue
+      const rows = knowledge.rowsOn(identity, date)
+      if (!rows) continue
+      result.rowsOutsideDates += rows
+      result.outsideDates[date] = (result.outsideDates[date] ?? 0) + rows
+    }
+  }
 }
 
 /** Why a date's files cannot be rebuilt alone: they record another partitioning than the definition's. */
