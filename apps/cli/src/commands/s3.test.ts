@@ -51,11 +51,14 @@ describe('the ops datasets on S3', () => {
     expect(written.length).toBe(result.written)
     // Every file, the rejects of day 4, and nothing left in the temporary area.
     expect(finalKeys()).toEqual([...written, 'ops/_rejects/query_perf/query_perf_daily_20251004.csv.rejects.ndjson'].sort())
-    expect(server.keys(bucket).filter((key) => key.includes('/_parquetry/'))).toEqual([])
+    // Nothing left in the temporary area or of the locks; each dataset's state (its partitioning) is kept.
+    expect(server.keys(bucket).filter((key) => key.includes('/_parquetry/'))).toEqual(
+      ['index_advisor', 'optimization_summary', 'query_perf', 'query_perf_weekly'].map((name) => `ops/_parquetry/datasets/${name}.json`),
+    )
     expect(server.openUploads()).toBe(0)
     // New keys are published only if still absent: every file, the rejects, and each dataset's lock (removed since).
     const copies = server.requests.filter((request) => request.action === 'copy')
-    expect(copies).toHaveLength(result.written + 1 + 4)
+    expect(copies).toHaveLength(result.written + 1 + 4 + 4)
     expect(copies.filter((request) => request.key.endsWith('.parquet')).every((request) => request.headers['if-none-match'] === '*')).toBe(true)
     expect(copies.filter((request) => request.key.includes('/_parquetry/locks/')).map((request) => [request.key, request.headers['if-none-match']])).toEqual(
       ['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary'].map((name) => [`ops/_parquetry/locks/${name}.lock`, '*']),
@@ -160,7 +163,7 @@ describe('the ops datasets on S3', () => {
     rerun.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     expect(await new Promise((resolve) => rerun.on('exit', resolve))).toBe(0)
     expect(stdout).toMatch(/file=blobs\.parquet rows=28000 /)
-    expect(server.keys(bucket)).toEqual(['warehouse/blobs/date=2025-10-28/blobs.parquet'])
+    expect(server.keys(bucket)).toEqual(['warehouse/_parquetry/datasets/blobs.json', 'warehouse/blobs/date=2025-10-28/blobs.parquet'])
     expect(server.openUploads()).toBe(0)
     expect(server.requests.filter((request) => request.action === 'upload-part').length).toBeGreaterThanOrEqual(3)
   }, 60_000)

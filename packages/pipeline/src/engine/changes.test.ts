@@ -103,4 +103,63 @@ describe('changed settings and inputs', () => {
     expect(statusOf(result)).toMatchObject({ '2025-10-06': 'written', '2025-10-07': 'removed' })
     expect(await stored('UTC')).toEqual({ rows: await inputRows(), misplaced: 0 })
   })
+
+  it('after a time zone change, a run of a date that has no file yet is refused too', async () => {
+    await setTimezone('UTC')
+    expect((await exportWith()).ok).toBe(true)
+    const rows = await inputRows()
+    await setTimezone('Etc/GMT+12')
+    // 2025-09-30 has no file; in the new zone the 1st's early rows fall on it, and they are in the 1st's file.
+    const result = await exportWith({ selection: { kind: 'dates', from: '2025-09-30', to: '2025-09-30' } })
+    expect(result.ok).toBe(false)
+    expect(result.written).toBe(0)
+    expect(result.datasets[0]?.failures).toEqual([{ code: 'CONFIG_INVALID', message: expect.stringContaining('time zone UTC → Etc/GMT+12') }])
+    expect(await stored('UTC')).toEqual({ rows, misplaced: 0 })
+    expect((await exportWith()).ok).toBe(true)
+    expect(await stored('Etc/GMT+12')).toEqual({ rows, misplaced: 0 })
+  })
+
+  it('after a template change, partial runs are refused; --historical rebuilds in the new layout and removes the old files', async () => {
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ datasets: { query_perf: {} } }))
+    expect((await exportWith()).ok).toBe(true)
+    const rows = await inputRows()
+    const template = 'perf/{yyyy}/{mm}/{dd}/query_perf.parquet'
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ datasets: { query_perf: { output: template } } }))
+    const partial = await exportWith({ selection: { kind: 'dates', from: '2025-10-03', to: '2025-10-03' } })
+    expect(partial.ok).toBe(false)
+    expect(partial.written).toBe(0)
+    expect(partial.datasets[0]?.failures[0]?.message).toContain(`template query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet → ${template}`)
+    const rebuilt = await exportWith()
+    expect(rebuilt.ok).toBe(true)
+    const removed = rebuilt.datasets[0]?.files.filter((file) => file.status === 'removed') ?? []
+    expect(removed.map((file) => file.path).every((path) => path.startsWith('query_perf/year=2025/'))).toBe(true)
+    expect(removed.length).toBe(rebuilt.written)
+    const [count] = await duckDbQuery('SELECT count(*)::INTEGER AS n FROM read_parquet($1)', [join(out(), '**/*.parquet')])
+    expect(count?.['n']).toBe(rows)
+    const project = await openProject({ cwd: dir.path })
+    expect((await project.verify()).ok).toBe(true)
+    await project.close()
+  })
+
+  it('a row far from its input\'s date is exported by a run of its own date (the storage remembers which input reaches it)', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    const text = await readFile(daily('02'), 'utf8')
+    const [header, first, ...rest] = text.split('\n')
+    const far = (first as string).replace(/^2025-10-02T\d\d/, '2025-10-05T12')
+    await writeFile(daily('02'), [header, far, ...rest].join('\n'))
+    const hash = (first as string).split(',')[1] as string
+    // The 2nd's own run: its row of the 5th is outside, and said to be.
+    const own = await exportWith({ selection: { kind: 'dates', from: '2025-10-02', to: '2025-10-02' } })
+    expect(own.datasets[0]?.outsideDates['2025-10-05']).toBeGreaterThan(0)
+    // The run of the 5th alone finds it (the 2nd's input is four days away).
+    const fifth = await exportWith({ selection: { kind: 'dates', from: '2025-10-05', to: '2025-10-05' } })
+    expect(fifth.ok).toBe(true)
+    const found = await duckDbQuery("SELECT regexp_extract(filename, '(\\d{8})\\.parquet$', 1) AS day FROM read_parquet($1, filename = true) WHERE query_hash = $2 AND timestamp = $3::TIMESTAMP", [
+      all(),
+      hash,
+      far.split(',')[0]?.replace('Z', ''),
+    ])
+    expect(found.map((row) => row['day'])).toEqual(['20251005'])
+    expect(await stored('UTC')).toEqual({ rows: await inputRows(), misplaced: 0 })
+  })
 })

@@ -328,6 +328,11 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         record({ ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; ${kept ? 'not rewritten' : 'not written'}` })
       }
       for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `${reason}; not rewritten`))
+      // A date that had no file and got no row is still a date this run did not write: say so.
+      if (partitions.length === 0 && work.files.length === 0) {
+        const path = layout.pattern(work.date)
+        record({ ...newFileResult(compiled, work.date, { path, rows: 0 }, []), status: 'failed', reason: `${reason}; not written` })
+      }
       return
     }
     for (const partition of partitions) {

@@ -1,16 +1,18 @@
 import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
-import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec } from '@parquetry/writer'
+import { createLayout } from '@parquetry/partitioner'
+import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
-import { readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
+import { listDatasetFiles, readExistingFile, readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
+import { readState, writeState, type DatasetState } from './state.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
 import { acquireLock, type HeldLock, type LockOptions } from './lock.js'
 import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
 import { existingFileResult, progressOf, reportInputFailure } from './results.js'
 import { targetsOf, type DateSelection } from './select.js'
 import { describePath } from '../storage.js'
-import type { ExportDatasetResult, ExportEvent, ExportResult } from './types.js'
+import type { ExportDatasetResult, ExportEvent, ExportFailure, ExportResult } from './types.js'
 
 /** Where rejected rows go, and when they fail a run. */
 export interface RejectsOptions extends RejectPolicy {
@@ -171,6 +173,9 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   for (const date of targets.missingDates) missing(`no ${definition.inputs.description} input for ${date}`)
   if (listed.inputs.length === 0 && targets.missingDates.length === 0) missing(`no input matching ${definition.inputs.description}`)
 
+  // What the storage remembers of the dataset: the partitioning its files were made by, and far-reaching inputs.
+  const state = (await readState(options.storage, definition.name)) ?? {}
+
   // What the selected dates hold now, from their footers (a few KB each; ranged reads on S3).
   const check = options.checkExisting ?? (options.storage.url.startsWith('file:') ? 'checksums' : 'footer')
   const existing = await readExistingFiles(options.storage, layout, targets.dates === 'all' ? undefined : targets.dates, check)
@@ -186,7 +191,8 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       if (digested.has(input.identity)) return false
       if (dates === 'all') return true
       const window = windowOf(input, dataset.spread)
-      return window === 'any' || listedIdentities.has(input.identity) || [...window].some((date) => dates.has(date))
+      const far = state.far?.[input.identity] ?? []
+      return window === 'any' || listedIdentities.has(input.identity) || [...window].some((date) => dates.has(date)) || far.some((date) => dates.has(date))
     })
     for (const input of relevant) {
       if (signal?.aborted) throw new ParquetryError('ABORTED', `${definition.name}: export aborted`)
@@ -220,6 +226,15 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       await digestFor(targetDates)
     }
     if (also.size > 0) emit({ type: 'also', dataset: definition.name, dates: [...also].sort(), reason: 'their files hold rows of an earlier version of an input that changed' })
+  }
+  // The partitioning the dataset's files were made by: remembered, else seen in a footer (of the
+  // selected dates, or of any file). Another one than the definition's moves rows between dates:
+  // only a run of every date may rebuild them.
+  const recorded = state.partitioning ?? (await partitioningInUse(options.storage, dataset, existing, targetDates !== 'all'))
+  const changed = recorded !== undefined && !dataset.samePartitioning(recorded) ? partitioningChange(dataset, recorded) : undefined
+  if (changed !== undefined && targetDates !== 'all') {
+    result.failures.push({ code: 'CONFIG_INVALID', message: `${definition.name}: ${changed}` })
+    emit({ type: 'failure', dataset: definition.name, failure: result.failures.at(-1) as ExportFailure })
   }
   const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) })
   for (const files of existing.values()) {
@@ -286,7 +301,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     const files = existing.get(date) ?? []
     // Files placed by other rules (another time zone, date column or template): rows would move
     // between dates, so rewriting some dates and not the others would store rows twice or lose them.
-    const moved = targetDates === 'all' ? undefined : movedRows(dataset, files)
+    const moved = targetDates === 'all' ? undefined : changed !== undefined ? changed : movedRows(dataset, files)
     if (moved !== undefined) blocked.set(date, moved)
     const expected = knowledge.expectedFor(date)
     if (blocked.has(date)) {
@@ -347,6 +362,33 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   if (targetDates !== 'all') await reportUnexported(dataset, options, knowledge, usable, targetDates, run.reported, result)
   result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
   // Rejects files of inputs that are gone describe rows no input holds any more (under the lock only).
+  // Under the lock: files of an old template, once every date was rebuilt by the new one; then what to remember.
+  if (!options.dryRun && !planning.needsLock) {
+    const ok = result.failures.length === 0 && [...run.files.values()].every((file) => file.status !== 'failed')
+    if (targetDates === 'all' && ok && recorded !== undefined && recorded.template !== dataset.partitioning.template) {
+      for (const file of await filesOfTemplate(options.storage, dataset, recorded.template)) {
+        await options.storage.remove(file.path)
+        const removed = existingFileResult(dataset, file, 'removed', `made by the old template ${recorded.template}; its rows are in the files of ${dataset.partitioning.template}`)
+        run.files.set(file.path, removed)
+        emit({ type: 'file', file: removed })
+      }
+      result.files = [...run.files.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+    }
+    const far = { ...state.far }
+    for (const identity of run.reported) {
+      const input = knowledge.inputs.get(identity)
+      if (!input || !knowledge.isKnown(identity)) continue
+      const window = windowOf(input, dataset.spread)
+      const cover = knowledge.coverOf(input)
+      const beyond = window === 'any' || cover === 'any' ? [] : [...cover].filter((date) => !window.has(date)).sort()
+      if (beyond.length > 0) far[identity] = beyond
+      else delete far[identity]
+    }
+    for (const identity of Object.keys(far)) if (!knowledge.inputs.has(identity) && !listed.inputs.some((input) => input.identity === identity)) delete far[identity]
+    const partitioning = changed === undefined || (targetDates === 'all' && ok) ? dataset.partitioning : recorded
+    const next: DatasetState = { ...(partitioning ? { partitioning } : {}), ...(Object.keys(far).length > 0 ? { far } : {}) }
+    if (JSON.stringify(next) !== JSON.stringify(state)) await writeState(options.storage, definition.name, next)
+  }
   if (!options.dryRun && !planning.needsLock && listed.problems.length === 0) {
     const { storage, path } = rejectsPathOf(definition.name, { name: '' } as Input, options)
     const folder = path.slice(0, path.lastIndexOf('/'))
@@ -428,6 +470,45 @@ async function reportUnexported(
       result.outsideDates[date] = (result.outsideDates[date] ?? 0) + rows
     }
   }
+}
+
+/** The partitioning some file of the dataset records: of the dates read, else (when `probe`) of the first file found. */
+async function partitioningInUse(storage: Storage, dataset: CompiledDataset, existing: ReadonlyMap<string, readonly ExistingFile[]>, probe: boolean): Promise<PartitioningInfo | undefined> {
+  for (const files of existing.values()) for (const file of files) if (file.footer?.parquetry?.partitioning) return file.footer.parquetry.partitioning
+  if (!probe) return undefined
+  for await (const object of listDatasetFiles(storage, dataset.layout)) {
+    const file = await readExistingFile(storage, object)
+    if (file.footer?.parquetry?.partitioning) return file.footer.parquetry.partitioning
+  }
+  return undefined
+}
+
+/** What changed between the partitioning the files were made by and the definition's, and what to do. */
+function partitioningChange(dataset: CompiledDataset, recorded: PartitioningInfo): string {
+  const now = dataset.partitioning
+  const changes = [
+    recorded.timezone !== now.timezone ? `time zone ${recorded.timezone} → ${now.timezone}` : undefined,
+    recorded.dateColumn !== now.dateColumn ? `date column ${recorded.dateColumn} → ${now.dateColumn}` : undefined,
+    recorded.template !== now.template ? `template ${recorded.template} → ${now.template}` : undefined,
+  ].filter((change) => change !== undefined)
+  return `its files were partitioned by other rules (${changes.join(', ')}), so rows move between dates: rebuild every date at once with \`parquetry export ${dataset.definition.name} --historical\``
+}
+
+/** The dataset's files made by another template (not produced by its current one). */
+async function filesOfTemplate(storage: Storage, dataset: CompiledDataset, template: string): Promise<ExistingFile[]> {
+  let old
+  try {
+    old = createLayout({ template, dataset: dataset.definition.name, columns: dataset.definition.schema.columns })
+  } catch {
+    return []
+  }
+  const files: ExistingFile[] = []
+  for await (const object of listDatasetFiles(storage, old)) {
+    if (dataset.layout.match(object.path)) continue
+    const file = await readExistingFile(storage, object)
+    if (file.footer?.parquetry?.schemaName === dataset.definition.schema.name) files.push(file)
+  }
+  return files
 }
 
 /** Why a date's files cannot be rebuilt alone: they record another partitioning than the definition's. */

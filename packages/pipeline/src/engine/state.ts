@@ -1,0 +1,43 @@
+import { isParquetryError } from '@parquetry/schema'
+import type { Storage } from '@parquetry/storage'
+import type { PartitioningInfo } from '@parquetry/writer'
+
+/**
+ * What a dataset's storage remembers between runs, beside its files
+ * (`_parquetry/datasets/<dataset>.json`, written under the dataset's lock):
+ * the partitioning its files were made by — so that a change of template,
+ * date column or time zone is seen even on dates that have no file yet, and
+ * the files of an old template can be found — and, per input, the dates its
+ * rows reach beyond the days around its own (a row far from its input's
+ * date), so that a run of such a date reads that input.
+ */
+export interface DatasetState {
+  partitioning?: PartitioningInfo
+  /** Input identity → dates beyond its window that its current content feeds. */
+  far?: Record<string, string[]>
+}
+
+/** Where a dataset's state lives in its storage. */
+export function statePath(dataset: string): string {
+  return `_parquetry/datasets/${dataset}.json`
+}
+
+/** The dataset's state, or undefined when there is none (or it cannot be parsed: it is only a hint). */
+export async function readState(storage: Storage, dataset: string): Promise<DatasetState | undefined> {
+  const path = statePath(dataset)
+  if ((await storage.stat(path)) === undefined) return undefined
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(await storage.readBytes(path))) as DatasetState
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined
+  } catch (error) {
+    if (isParquetryError(error, 'STORAGE_FAILED')) throw error
+    return undefined
+  }
+}
+
+/** Replaces the dataset's state (the caller holds the dataset's lock). */
+export async function writeState(storage: Storage, dataset: string, state: DatasetState): Promise<void> {
+  const sink = await storage.createSink(statePath(dataset))
+  await sink.write(new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`))
+  await sink.commit()
+}
