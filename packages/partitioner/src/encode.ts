@@ -8,12 +8,16 @@ export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__'
  * can escape its directory or be misread: `/`, `\`, `=`, `%`, `:`, `#`, `?`,
  * `*`, quotes, `<>|`, control characters and a leading `.` are
  * percent-encoded (Hive's escaping, which DuckDB, Spark, Trino and Athena
- * decode); null and `''` become `__HIVE_DEFAULT_PARTITION__`.
+ * decode); null and `''` become `__HIVE_DEFAULT_PARTITION__`, and the text
+ * `__HIVE_DEFAULT_PARTITION__` itself `%5F_HIVE_DEFAULT_PARTITION__` (read back
+ * as that text, not as null).
  */
 export function encodePartitionValue(value: string | number | bigint | boolean | null | undefined): string {
   if (value === null || value === undefined) return HIVE_DEFAULT_PARTITION
   const text = String(value)
   if (text === '') return HIVE_DEFAULT_PARTITION
+  // The value itself, spelled like the null marker: its first `_` encoded, so readers take it as text.
+  if (text === HIVE_DEFAULT_PARTITION) return `%5F${text.slice(1)}`
   let encoded = ''
   for (let index = 0; index < text.length; index++) {
     const char = text[index] as string

@@ -106,4 +106,25 @@ describe('createLayout', () => {
     expect(path).toBe('d/id=9007199254740993/test=false/day=2025-10-27/2025-10-28.parquet')
     expect(layout.match(path)).toEqual({ date: '2025-10-28', values: { order_id: '9007199254740993', is_test: 'false', day: '2025-10-27' } })
   })
+
+  it('refuses a folder key that is also a column (readers would take the column from the path)', () => {
+    const columns = [
+      { name: 'month', type: 'string' as const },
+      { name: 'year', type: 'int32' as const },
+    ]
+    expect(() => createLayout({ template: '{dataset}/year={yyyy}/month={mm}/{yyyymmdd}.parquet', dataset: 'bills', columns })).toThrow(
+      'the folder key year= is also a column of the dataset: readers would take year from the path (year={yyyy}) instead of the file; name the key otherwise, or write year={year}',
+    )
+    expect(() => createLayout({ template: 'bills/month=all/{yyyymmdd}.parquet', dataset: 'bills', columns })).toThrow('the folder key month= is also a column')
+    // The column's own token is what the path says anyway.
+    expect(createLayout({ template: 'bills/month={month}/{yyyymmdd}.parquet', dataset: 'bills', columns }).columns).toEqual(['month'])
+  })
+
+  it('writes the text __HIVE_DEFAULT_PARTITION__ so that it reads back as that text, not as null', () => {
+    const layout = createLayout({ template: 'o/currency={currency}/{date}.parquet', dataset: 'o', columns: [{ name: 'currency', type: 'string' }] })
+    const path = layout.render('2025-10-28', { currency: '__HIVE_DEFAULT_PARTITION__' })
+    expect(path).toBe('o/currency=%5F_HIVE_DEFAULT_PARTITION__/2025-10-28.parquet')
+    expect(layout.match(path)?.values).toEqual({ currency: '__HIVE_DEFAULT_PARTITION__' })
+    expect(layout.match(layout.render('2025-10-28', { currency: null }))?.values).toEqual({ currency: null })
+  })
 })

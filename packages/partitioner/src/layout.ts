@@ -138,6 +138,12 @@ export function createLayout(options: LayoutOptions): Layout {
     }
     tokens.push(hiveKey ? { ...token, hiveKey } : token)
   }
+  // A folder key that is also a column: DuckDB would read that column from the path instead of the file.
+  for (const segment of template.split('/').slice(0, -1)) {
+    const key = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(segment)?.[1]
+    if (key === undefined || !columnTypes.has(key) || segment === `${key}={${key}}`) continue
+    fail(template, `the folder key ${key}= is also a column of the dataset: readers would take ${key} from the path (${segment}) instead of the file; name the key otherwise, or write ${key}={${key}}`)
+  }
   const names = new Set(tokens.map((token) => token.name))
   if (!names.has('yyyymmdd') && !names.has('date') && !(names.has('yyyy') && names.has('mm') && names.has('dd'))) {
     fail(template, 'needs the day in the path ({yyyymmdd}, {date}, or {yyyy} with {mm} and {dd}) so that every day has its own file')

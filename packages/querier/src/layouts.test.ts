@@ -22,7 +22,7 @@ describe('views over a layout with column tokens', () => {
   it("read every value back as it was written: text needing escapes, '' and null apart", async () => {
     const storage = createLocalStorage({ root: dir.path })
     const compiled = createLayout({ template: layout.template, dataset: 'orders', columns: schema.columns })
-    const currencies = ['EUR', 'A/B=%x', '', null, '../up']
+    const currencies = ['EUR', 'A/B=%x', '', null, '../up', '__HIVE_DEFAULT_PARTITION__']
     for (const [index, currency] of currencies.entries()) {
       const row = { id: BigInt(index), currency, day: '2025-10-28' }
       await writeParquet({ schema, rows: [row], sink: await storage.createSink(compiled.render('2025-10-28', row)) })
