@@ -18,10 +18,9 @@ describe('readJsonl', () => {
     ])
   })
 
-  it('reports a line of invalid UTF-8 without losing the others', async () => {
+  it('fails on a line of invalid UTF-8, naming it: the file is not the UTF-8 it was taken for', async () => {
     const input = [Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n{"a":"é"}\n')])]
-    const items = await collect(readJsonl({ input }))
-    expect(items.map((item) => (item.kind === 'record' ? item.values : `${item.location.line}: ${item.reason}`))).toEqual([{ a: 'ok' }, '2: invalid UTF-8 byte 0xC3 at byte 17 of the file', { a: 'é' }])
+    await expect(collect(readJsonl({ input, name: 'x.ndjson' }))).rejects.toMatchObject({ code: 'SOURCE_READ_FAILED', message: expect.stringContaining('x.ndjson: invalid UTF-8 byte 0xC3 at line 2 (byte 17)') })
   })
 
   it('skips an over-long line with a problem and carries on', async () => {

@@ -1,6 +1,7 @@
 import { TextDecoder } from 'node:util'
+import { ParquetryError } from '@parquetry/schema'
 import { readBytes } from '../file/read-bytes.js'
-import { clip, type SourceInput } from '../types.js'
+import type { SourceInput } from '../types.js'
 import { decodeText, sniffBom, sniffUtf16WithoutBom, SNIFF_BYTES, withHead, type TextEncoding } from './decode.js'
 import { findInvalidUtf8 } from './utf8.js'
 
@@ -71,8 +72,12 @@ export async function* readLines(options: {
     } catch {
       const bad = Math.max(0, findInvalidUtf8(bytesOfLine, true))
       const byte = (bytesOfLine[bad] ?? 0).toString(16).toUpperCase().padStart(2, '0')
-      const lossy = new TextDecoder('utf-8').decode(bytesOfLine)
-      out.push({ line: lineNumber, error: `invalid UTF-8 byte 0x${byte} at byte ${start + bad} of the file`, raw: clip(lossy) })
+      // Not UTF-8: the whole input fails, as a CSV or JSON one does (a wrong encoding is not one bad row).
+      throw new ParquetryError(
+        'SOURCE_READ_FAILED',
+        `${options.name ?? 'input'}: invalid UTF-8 byte 0x${byte} at line ${lineNumber} (byte ${start + bad}); if the file is not UTF-8, set its encoding (latin1, utf-16le, windows-1252, ...)`,
+        { details: { source: options.name, line: lineNumber, byte: start + bad } },
+      )
     }
   }
 
