@@ -1,5 +1,5 @@
 import { truncateSync } from 'node:fs'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openProject } from '../project.js'
@@ -129,5 +129,22 @@ describe('bad input', () => {
     expect(Object.values(statuses)).not.toContain('removed')
     expect((await readFile(file('03'))).equals(before['03'])).toBe(true)
     expect((await readFile(file('02'))).equals(before['02'])).toBe(true)
+  })
+
+  it('a file named like an input that is a broken link or a folder fails the run, naming it; latest mode does not fall back to the day before', async () => {
+    await symlink(join(dir.path, 'nowhere.csv'), daily('07'))
+    await mkdir(daily('08'))
+    const latest = await exportWith({ selection: { kind: 'latest' } })
+    expect(latest.ok).toBe(false)
+    // The newest input is the 8th (a folder); the 7th (a broken link) is within its reach.
+    expect(latest.datasets[0]?.failures.map((failure) => failure.input)).toEqual(['g/reports/query_perf_daily_20251007.csv', 'g/reports/query_perf_daily_20251008.csv'])
+    expect(latest.written).toBe(0)
+    const all = await exportWith()
+    expect(all.ok).toBe(false)
+    expect(all.datasets[0]?.failures.map((failure) => failure.message)).toEqual([
+      'g/reports/query_perf_daily_20251007.csv is named like an input (query_perf_daily_{yyyymmdd}.csv) but is a broken symbolic link; it cannot be read',
+      'g/reports/query_perf_daily_20251008.csv is named like an input (query_perf_daily_{yyyymmdd}.csv) but is a folder; it cannot be read',
+    ])
+    expect(all.written).toBeGreaterThan(0)
   })
 })

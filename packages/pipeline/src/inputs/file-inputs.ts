@@ -95,6 +95,23 @@ class FileInput implements Input {
   }
 }
 
+/** An input that is there by name only: every attempt to digest or read it fails with `reason`. */
+function unreadableInput(identity: string, name: string, dates: readonly string[], reason: string): Input {
+  const fail = () => new ParquetryError('SOURCE_READ_FAILED', reason, { details: { source: identity } })
+  return {
+    identity,
+    name,
+    bytes: 0,
+    dates,
+    digest: () => Promise.reject(fail()),
+    open: () =>
+      (async function* () {
+        yield* []
+        throw fail()
+      })(),
+  }
+}
+
 /**
  * Input files in a folder: names matching `pattern`, each feeding the dates
  * its name holds (a fixed name holds none: its rows' dates decide). Each
@@ -132,7 +149,12 @@ export function fileInputs(options: FileInputsOptions): InputCatalog {
         }
         const path = join(dir, name)
         const info = await stat(path).catch(() => undefined)
-        if (!info?.isFile()) continue
+        if (!info?.isFile()) {
+          // Named like an input but not one that can be read: a failure of that input, never a silent skip.
+          const what = info === undefined ? 'a broken symbolic link' : info.isDirectory() ? 'a folder' : 'not a regular file'
+          inputs.push(unreadableInput(identityOf(base, path), name, match.dates, `${identityOf(base, path)} is named like an input (${options.pattern}) but is ${what}; it cannot be read`))
+          continue
+        }
         inputs.push(new FileInput({ path, identity: identityOf(base, path), name, bytes: info.size, modifiedMs: info.mtimeMs, dates: match.dates, read: options.read }))
       }
       return { inputs, problems }
