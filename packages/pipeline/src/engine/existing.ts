@@ -1,7 +1,8 @@
 import type { Layout } from '@parquetry/partitioner'
 import type { ObjectInfo, Storage } from '@parquetry/storage'
-import { isParquetryError } from '@parquetry/schema'
-import { describeProblem, inspectParquetFile, readFooter, type FooterInfo } from '@parquetry/writer'
+import { isParquetryError, ParquetryError } from '@parquetry/schema'
+import { describeProblem, footerInfoFromMetadata, inspectParquetFile, type FooterInfo } from '@parquetry/writer'
+import { parquetMetadataAsync } from 'hyparquet'
 
 /** A file already in the storage, with what its footer says. */
 export interface ExistingFile {
@@ -14,6 +15,8 @@ export interface ExistingFile {
   error?: string
   /** Set when its column chunks were checked against the checksums its footer records and some did not match: it is rebuilt. */
   damaged?: string
+  /** The names of its columns, as its Parquet schema has them. */
+  columns?: string[]
 }
 
 /** How much of an existing file is read before trusting it: its footer, or also every column chunk against its checksum. */
@@ -59,12 +62,20 @@ export async function readExistingFile(storage: Storage, object: ObjectInfo & { 
   const base = { path: object.path, date: object.date, size: object.size, etag: object.etag }
   const handle = await storage.open(object.path)
   try {
-    const footer = await readFooter(handle)
-    if (check === 'checksums') {
-      const { problems } = await inspectParquetFile(handle, { mode: 'checksums' })
-      if (problems.length > 0) return { ...base, footer, damaged: problems.slice(0, 3).map(describeProblem).join('; ') }
+    let metadata
+    try {
+      metadata = await parquetMetadataAsync(handle)
+    } catch (error) {
+      if (error instanceof ParquetryError) throw error
+      throw new ParquetryError('VERIFY_FAILED', `not a readable Parquet file: ${(error as Error).message}`, { cause: error })
     }
-    return { ...base, footer }
+    const footer = footerInfoFromMetadata(metadata)
+    const columns = metadata.schema.slice(1).map((element) => element.name)
+    if (check === 'checksums') {
+      const { problems } = await inspectParquetFile(handle, { mode: 'checksums', metadata })
+      if (problems.length > 0) return { ...base, footer, columns, damaged: problems.slice(0, 3).map(describeProblem).join('; ') }
+    }
+    return { ...base, footer, columns }
   } catch (error) {
     if (!isParquetryError(error, 'VERIFY_FAILED')) throw error
     return { ...base, footer: undefined, error: error.message }

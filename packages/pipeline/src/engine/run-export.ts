@@ -1,8 +1,8 @@
-import { isParquetryError, ParquetryError } from '@parquetry/schema'
+import { canonicalShape, isParquetryError, ParquetryError } from '@parquetry/schema'
 import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { createLayout } from '@parquetry/partitioner'
-import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
+import { DEFAULT_ROW_GROUP_SIZE, footerKeys, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
 import { listDatasetFiles, readExistingFile, readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
 import { readState, writeState, type DatasetState } from './state.js'
@@ -236,7 +236,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     result.failures.push({ code: 'CONFIG_INVALID', message: `${definition.name}: ${changed}` })
     emit({ type: 'failure', dataset: definition.name, failure: result.failures.at(-1) as ExportFailure })
   }
-  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) })
+  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) && sameColumns(dataset, file) })
   for (const files of existing.values()) {
     for (const file of files) if (file.damaged !== undefined) emit({ type: 'damaged', dataset: definition.name, path: file.path, reason: file.damaged })
   }
@@ -470,6 +470,18 @@ async function reportUnexported(
       result.outsideDates[date] = (result.outsideDates[date] ?? 0) + rows
     }
   }
+}
+
+/**
+ * Whether a file's footer describes the dataset's columns: its Parquet schema
+ * names them in order, and its `parquetry.schema.columns` is theirs (a footer
+ * damaged there reads, but not as this dataset).
+ */
+function sameColumns(dataset: CompiledDataset, file: ExistingFile): boolean {
+  const { columns } = dataset.definition.schema
+  if (file.columns !== undefined && (file.columns.length !== columns.length || file.columns.some((name, index) => name !== columns[index]?.name))) return false
+  const shape = file.footer?.keyValues[footerKeys.schemaColumns]
+  return shape === undefined || shape === canonicalShape(columns)
 }
 
 /** The partitioning some file of the dataset records: of the dates read, else (when `probe`) of the first file found. */

@@ -1,8 +1,8 @@
 import { dateRange } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
-import { isParquetryError, ParquetryError } from '@parquetry/schema'
+import { canonicalShape, isParquetryError, ParquetryError, type DatasetSchema } from '@parquetry/schema'
 import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
-import { checkFooter, footerInfoFromMetadata, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
+import { checkFooter, footerInfoFromMetadata, footerKeys, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
 import { compileDataset, type CompiledDataset, type DatasetDefinition } from '../engine/definition.js'
 import { dateInZone } from '../engine/zoned-date.js'
 
@@ -109,6 +109,7 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
         if (footer.parquetry?.schemaName === schema.name) for (const sibling of footer.parquetry.files ?? []) if (!present.has(sibling) && layout.match(sibling)) siblings.set(sibling, date)
         try {
           checkFooter(footer, { schema }, path)
+          checkColumns(schema, metadata, footer.keyValues, path)
           checkPartitioning(compiled, footer.parquetry?.partitioning, path)
           checkDates(compiled, metadata, date, path)
           await verifyParquetFile(object, { schema, rowCount: footer.numRows, where: path, metadata })
@@ -123,6 +124,17 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
     for (const [path, date] of siblings) missing.push({ dataset: name, date, path })
   }
   return { ok: files.every((file) => file.status === 'ok') && missing.length === 0, files, missing }
+}
+
+/** The footer's Parquet schema and its `parquetry.schema.columns` must both describe the dataset's columns. */
+function checkColumns(schema: DatasetSchema, metadata: FileMetaData, keyValues: Record<string, string>, where: string): void {
+  const names = metadata.schema.slice(1).map((element) => element.name)
+  const expected = schema.columns.map((column) => column.name)
+  if (names.join('\u0000') !== expected.join('\u0000')) {
+    throw new ParquetryError('VERIFY_FAILED', `${where}: the footer's columns are ${names.join(', ')}; ${schema.name} has ${expected.join(', ')}`)
+  }
+  const shape = keyValues[footerKeys.schemaColumns]
+  if (shape !== undefined && shape !== canonicalShape(schema.columns)) throw new ParquetryError('VERIFY_FAILED', `${where}: the footer's ${footerKeys.schemaColumns} does not describe ${schema.name}'s columns`)
 }
 
 function checkPartitioning(dataset: CompiledDataset, recorded: PartitioningInfo | undefined, where: string): void {
