@@ -162,6 +162,12 @@ describe('local storage', () => {
     expect(await readFile(join(root, 'inside', 'g.txt'), 'utf8')).toBe('ok')
   })
 
+  it('says so when a folder stands where a file goes', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    await mkdir(join(dir.path, 'a/b.parquet'), { recursive: true })
+    await expect(storage.createSink('a/b.parquet')).rejects.toMatchObject({ code: 'PATH_INVALID', message: `${join(dir.path, 'a/b.parquet')} is a folder where the file a/b.parquet goes; move it away to write the file` })
+  })
+
   it('publishes "absent" writes atomically: of two writers racing for one path, one wins', async () => {
     const storage = createLocalStorage({ root: dir.path })
     const sinks = await Promise.all([0, 1, 2, 3].map(() => storage.createSink('race.bin', { expect: 'absent' })))

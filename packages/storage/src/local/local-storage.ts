@@ -74,6 +74,7 @@ export class LocalStorage implements Storage {
         continue
       }
       if (!last && !info.isDirectory()) throw new ParquetryError('PATH_INVALID', `${current} is not a folder; cannot write ${normalized} under it`, { details: { path: normalized } })
+      if (last && info.isDirectory()) throw new ParquetryError('PATH_INVALID', `${current} is a folder where the file ${normalized} goes; move it away to write the file`, { details: { path: normalized } })
     }
     return this.resolvePath(normalized)
   }

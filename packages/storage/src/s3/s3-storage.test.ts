@@ -39,6 +39,13 @@ describe('parseS3Url', () => {
     expect(parseS3Url('s3://my-bucket')).toEqual({ bucket: 'my-bucket', prefix: '' })
     expect(parseS3Url('s3://my-bucket/a/b/')).toEqual({ bucket: 'my-bucket', prefix: 'a/b/' })
     expect(() => parseS3Url('s3://')).toThrow('is not an S3 location')
+    // A password written into the URL is not repeated.
+    expect(() => parseS3Url('s3://user:pass123secret@bucket/x')).toThrow('"s3://***@bucket/x" is not an S3 location')
+    try {
+      parseS3Url('s3://user:pass123secret@bucket/x')
+    } catch (error) {
+      expect((error as Error).message).not.toContain('pass123secret')
+    }
     expect(() => parseS3Url('s3://bkt/../x')).toThrow('segment .. is not allowed')
   })
 })

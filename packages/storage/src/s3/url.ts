@@ -22,7 +22,9 @@ export function parseS3Url(url: string): S3Location {
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/i.exec(url)
   const bucket = match?.[1]
   if (!match || !bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new ParquetryError('CONFIG_INVALID', `${JSON.stringify(url)} is not an S3 location (expected s3://bucket or s3://bucket/prefix)`)
+    // Credentials written into the URL are never repeated in a message.
+    const shown = url.replace(/^([a-z0-9+.-]+:\/\/)[^/@]*@/i, '$1***@')
+    throw new ParquetryError('CONFIG_INVALID', `${JSON.stringify(shown)} is not an S3 location (expected s3://bucket or s3://bucket/prefix; credentials come from the AWS variables or profiles, never the URL)`)
   }
   const rest = normalizePrefix(match[2] ?? '')
   return { bucket, prefix: rest === '' ? '' : `${rest}/` }
