@@ -199,6 +199,8 @@ function printSummary(result: ExportResult, io: CliIo): void {
   }
   const parts = [`${result.written} new file${result.written === 1 ? '' : 's'}`]
   if (result.skipped > 0) parts.push(`${result.skipped} skipped`)
+  const removed = result.datasets.reduce((sum, dataset) => sum + dataset.files.filter((file) => file.status === 'removed').length, 0)
+  if (removed > 0) parts.push(`${removed} removed`)
   if (result.failed > 0) parts.push(`${result.failed} failed`)
   const inputs = result.datasets.reduce((sum, dataset) => sum + dataset.failures.filter((failure) => failure.input).length, 0)
   if (inputs > 0) parts.push(`${inputs} input${inputs === 1 ? '' : 's'} unreadable`)

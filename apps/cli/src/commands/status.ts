@@ -33,6 +33,9 @@ export async function runStatusCommand(args: string[], io: CliIo, now?: Date): P
       io.stdout.write(formatTable(rows, ['dataset', 'last_date', 'yesterday', 'files', 'size', 'rows', 'avg_ratio']))
       io.stdout.write(`total: ${formatBytes(report.totalBytes)} under ${project.config.output}\n`)
       for (const dataset of report.datasets) for (const path of dataset.unreadable) io.stderr.write(`parquetry status: ${dataset.dataset}: unreadable file ${path}\n`)
+      for (const dataset of report.datasets) {
+        for (const path of dataset.misplaced) io.stderr.write(`parquetry status: ${dataset.dataset}: ${path} holds rows of another date than its path's (not counted; parquetry verify says which)\n`)
+      }
       for (const dataset of report.datasets) if (!dataset.yesterday.exists) io.stderr.write(`parquetry status: ${dataset.dataset}: yesterday's file ${dataset.yesterday.path} is missing\n`)
     }
     if (report.sizeWarning) io.stderr.write(`parquetry status: warning: ${report.sizeWarning}\n`)

@@ -1,6 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
-import { rm, stat } from 'node:fs/promises'
+import { copyFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -68,6 +68,19 @@ describe('readStatus', () => {
     }
     // The event log feeds one small file a day: it takes more room as Parquet than as text.
     expect(report.datasets.find((entry) => entry.dataset === 'optimization_summary')?.averageRatio).toBeLessThan(0)
+    await project.close()
+  })
+
+  it("a copy of one day's file under another day's name is not counted, and named", async () => {
+    const cwd = join(dir.path, 'misplaced')
+    execFileSync(process.execPath, [generator, '--days', '3', '--out', cwd])
+    const project = await openProject({ cwd })
+    await project.export({ datasets: ['query_perf'], selection: { kind: 'historical' } })
+    const before = (await project.status({ datasets: ['query_perf'] })).datasets[0]
+    const month = join(project.config.output, 'query_perf/year=2025/month=10')
+    await copyFile(join(month, 'query_perf_20251001.parquet'), join(month, 'query_perf_20251009.parquet'))
+    const after = (await project.status({ datasets: ['query_perf'] })).datasets[0]
+    expect(after).toMatchObject({ files: before?.files, rows: before?.rows, bytes: before?.bytes, lastDate: before?.lastDate, misplaced: ['query_perf/year=2025/month=10/query_perf_20251009.parquet'] })
     await project.close()
   })
 })

@@ -1,6 +1,8 @@
 import { addDays } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
-import { readFooter } from '@parquetry/writer'
+import { footerInfoFromMetadata } from '@parquetry/writer'
+import { parquetMetadataAsync } from 'hyparquet'
+import { checkDates } from '../verify/verify.js'
 import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles, mapLimit } from '../engine/existing.js'
 import { ratioOf, sourceShareOf } from '../engine/results.js'
@@ -23,6 +25,8 @@ export interface DatasetStatus {
   averageRatio: number | undefined
   /** Files that could not be read. */
   unreadable: string[]
+  /** Files whose rows are not of the date their path says (a copy of another day's file): not counted above. */
+  misplaced: string[]
 }
 
 /** Everything `parquetry status` reports. */
@@ -59,7 +63,8 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
   const sizeWarningBytes = options.sizeWarningBytes ?? 5 * 1024 ** 3
   const datasets: DatasetStatus[] = []
   for (const definition of options.datasets) {
-    const { layout } = compileDataset(definition)
+    const compiled = compileDataset(definition)
+    const { layout } = compiled
     const status: DatasetStatus = {
       dataset: definition.name,
       lastDate: undefined,
@@ -69,6 +74,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
       rows: 0,
       averageRatio: undefined,
       unreadable: [],
+      misplaced: [],
     }
     const objects = []
     for await (const object of listDatasetFiles(options.storage, layout)) objects.push(object)
@@ -78,8 +84,15 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
       let handle
       try {
         handle = await options.storage.open(object.path)
-        const footer = await readFooter(handle)
+        const metadata = await parquetMetadataAsync(handle)
+        const footer = footerInfoFromMetadata(metadata)
         if (footer.parquetry?.schemaName !== definition.schema.name) return
+        try {
+          checkDates(compiled, metadata, object.date, object.path)
+        } catch {
+          status.misplaced.push(object.path)
+          return
+        }
         status.files++
         status.bytes += object.size
         status.rows += footer.numRows
@@ -97,6 +110,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
       }
     })
     status.unreadable.sort()
+    status.misplaced.sort()
     // The export's formula (ratioOf), over every file at once.
     status.averageRatio = ratioOf(inputBytes, measuredBytes)
     datasets.push(status)
@@ -109,6 +123,6 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
     datasets,
     totalBytes,
     sizeWarning,
-    ok: datasets.every((dataset) => dataset.yesterday.exists && dataset.unreadable.length === 0),
+    ok: datasets.every((dataset) => dataset.yesterday.exists && dataset.unreadable.length === 0 && dataset.misplaced.length === 0),
   }
 }

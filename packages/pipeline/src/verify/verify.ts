@@ -149,8 +149,13 @@ function checkPartitioning(dataset: CompiledDataset, recorded: PartitioningInfo 
   throw new ParquetryError('VERIFY_FAILED', `${where}: partitioned by ${what} (rebuild with parquetry export ${dataset.definition.name} --historical)`)
 }
 
-/** The dates of the date column's smallest and largest values in each row group must be the file's date. */
-function checkDates(dataset: CompiledDataset, metadata: FileMetaData, date: string, where: string): void {
+/**
+ * The dates of the date column's smallest and largest values in each row
+ * group must be the file's date (from its path).
+ *
+ * @throws ParquetryError `VERIFY_FAILED` naming the row group and the date it holds.
+ */
+export function checkDates(dataset: CompiledDataset, metadata: FileMetaData, date: string, where: string): void {
   const column = dataset.partitioning.dateColumn
   const isDate = dataset.definition.schema.columns.find((candidate) => candidate.name === column)?.type === 'date'
   const dateOf = (value: unknown): string | undefined => {
