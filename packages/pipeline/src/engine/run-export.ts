@@ -232,8 +232,22 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   // only a run of every date may rebuild them.
   const recorded = state.partitioning ?? (await partitioningInUse(options.storage, dataset, existing, targetDates !== 'all'))
   const changed = recorded !== undefined && !dataset.samePartitioning(recorded) ? partitioningChange(dataset, recorded) : undefined
-  if (changed !== undefined && targetDates !== 'all') {
-    result.failures.push({ code: 'CONFIG_INVALID', message: `${definition.name}: ${changed}` })
+  // A rebuild under other rules must not lose the rows of inputs that are gone (only their old files hold them).
+  let goneUnderChange: string | undefined
+  if (changed !== undefined && targetDates === 'all') {
+    const present = new Set(listed.inputs.map((input) => input.identity))
+    const oldFiles = recorded !== undefined && recorded.template !== dataset.partitioning.template ? await filesOfTemplate(options.storage, dataset, recorded.template) : []
+    const gone = new Set<string>()
+    for (const file of [...[...existing.values()].flat(), ...oldFiles]) {
+      for (const source of file.footer?.parquetry?.sources ?? []) if ((source.rows ?? 0) > 0 && !present.has(source.identity)) gone.add(source.identity)
+    }
+    if (gone.size > 0) {
+      goneUnderChange = `its files were partitioned by other rules and hold rows of ${[...gone].sort().join(', ')}, which ${gone.size === 1 ? 'is' : 'are'} gone: rebuilding would lose them (restore ${gone.size === 1 ? 'it' : 'them'}, or go back to the old settings)`
+    }
+  }
+  const refusal = targetDates !== 'all' ? changed : goneUnderChange
+  if (refusal !== undefined) {
+    result.failures.push({ code: 'CONFIG_INVALID', message: `${definition.name}: ${refusal}` })
     emit({ type: 'failure', dataset: definition.name, failure: result.failures.at(-1) as ExportFailure })
   }
   const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) && sameColumns(dataset, file) })
@@ -301,7 +315,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     const files = existing.get(date) ?? []
     // Files placed by other rules (another time zone, date column or template): rows would move
     // between dates, so rewriting some dates and not the others would store rows twice or lose them.
-    const moved = targetDates === 'all' ? undefined : changed !== undefined ? changed : movedRows(dataset, files)
+    const moved = refusal ?? (targetDates === 'all' ? undefined : movedRows(dataset, files))
     if (moved !== undefined) blocked.set(date, moved)
     const expected = knowledge.expectedFor(date)
     if (blocked.has(date)) {
@@ -321,8 +335,12 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     stale.set(date, { expected, files })
   }
   // Inputs whose current content no footer knows (new or changed) are always read.
-  let dates = stale
-  let extra = usable.filter((input) => !knowledge.isKnown(input.identity))
+  // A partial run under another partitioning reads nothing: any date it wrote (even one without a
+  // file yet, fed by an undated input) could hold rows another date's file still holds.
+  const refused = refusal !== undefined
+  let dates = refused ? new Map<string, PlannedDate>() : stale
+  let extra = refused ? [] : usable.filter((input) => !knowledge.isKnown(input.identity))
+  if (refused) tentative.length = 0
   if (planning.needsLock && (dates.size > 0 || extra.length > 0 || tentative.length > 0)) throw NEEDS_LOCK
   for (const file of run.files.values()) emit({ type: 'file', file })
   planned = true
