@@ -119,6 +119,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       // An input read by an earlier pass of this run had all its rows placed then.
       if (!firstRead) return undefined
       if (run.targets !== 'all' && !run.targets.has(date)) {
+        // Already stored there (its file lists this input at this content): not left out.
+        if (knowledge.holds(date, input.identity)) return undefined
         run.result.rowsOutsideDates++
         run.result.outsideDates[date] = (run.result.outsideDates[date] ?? 0) + 1
         return undefined

@@ -214,6 +214,13 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   }
   let targetDates = targets.dates
   await digestFor(targetDates)
+  // The footers of the dates the digested inputs are named for, outside the selection: what they hold is
+  // known without reading them again (a weekly input whose week ended yesterday is not re-read every day).
+  if (targetDates !== 'all') {
+    const selected = targetDates
+    const named = new Set(usable.flatMap((input) => input.dates).filter((date) => !selected.has(date) && !existing.has(date)))
+    if (named.size > 0) for (const [date, files] of await readExistingFiles(options.storage, layout, named, check)) existing.set(date, files)
+  }
   // Dates outside the selection whose files hold rows of an earlier version of a dated input
   // that changed: rewritten too, or a row the change moved would be stored in both.
   if (targetDates !== 'all') {
