@@ -192,4 +192,16 @@ describe('changed settings and inputs', () => {
     const [count] = await duckDbQuery('SELECT count(*)::INTEGER AS n FROM read_parquet($1)', [join(out(), 'query_perf/**/*.parquet')])
     expect(count?.['n']).toBe(rows)
   })
+
+  it("latest mode after a full export reads no input again, and reports no row that its date's file already holds", async () => {
+    const project = await openProject({ cwd: dir.path })
+    try {
+      expect((await project.export({ datasets: ['query_perf_weekly', 'query_perf'], selection: { kind: 'historical' } })).ok).toBe(true)
+      const latest = await project.export({ datasets: ['query_perf_weekly', 'query_perf'] })
+      expect(latest.written).toBe(0)
+      for (const dataset of latest.datasets) expect({ dataset: dataset.dataset, inputs: dataset.inputs, outside: dataset.outsideDates }).toEqual({ dataset: dataset.dataset, inputs: [], outside: {} })
+    } finally {
+      await project.close()
+    }
+  })
 })
