@@ -133,4 +133,13 @@ describe('bad input is never a green run', () => {
     // The same rows and values whatever the codec.
     expect([...counts.values()]).toEqual([...counts.values()].map(() => counts.get("SNAPPY")))
   })
+
+  it('a row dated far away is advised with a command per date, not a range of centuries', async () => {
+    await writeFile(daily('02'), `${await readFile(daily('02'), 'utf8')}0001-01-01T00:00:00Z,eeeeee,SELECT,1.5,10,1,false,users,PRIMARY,1.0,0.1\n`)
+    const { err } = await cli('export', 'query_perf', '--date', '2025-10-02')
+    expect(err).toMatch(/export_them_with="parquetry export query_perf --date 0001-01-01 && parquetry export query_perf --from 2025-10-01 --to 2025-10-04"/)
+    const advised = await cli('export', 'query_perf', '--date', '0001-01-01')
+    expect(advised.code).toBe(0)
+    expect(advised.out).toMatch(/file=query_perf_00010101\.parquet rows=1 /)
+  })
 })

@@ -184,9 +184,17 @@ function printOutside(result: ExportResult, io: CliIo): void {
   for (const dataset of result.datasets) {
     const dates = Object.keys(dataset.outsideDates).sort()
     if (dates.length === 0) continue
-    const from = dates[0] as string
-    const to = dates.at(-1) as string
-    const command = `parquetry export ${dataset.dataset} ${from === to ? `--date ${from}` : `--from ${from} --to ${to}`}`
+    // Dates close together as one range each; far apart (a row dated 0001-01-01) as runs of their own.
+    const day = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000
+    const groups: string[][] = []
+    for (const date of dates) {
+      const last = groups.at(-1)
+      if (last && day(date) - day(last.at(-1) as string) <= 31) last.push(date)
+      else groups.push([date])
+    }
+    const command = groups
+      .map((group) => `parquetry export ${dataset.dataset} ${group.length === 1 ? `--date ${group[0]}` : `--from ${group[0]} --to ${group.at(-1)}`}`)
+      .join(' && ')
     io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: dataset.dataset, rows_outside_dates: dataset.rowsOutsideDates, dates: dates.join(','), export_them_with: command })}\n`)
   }
 }
