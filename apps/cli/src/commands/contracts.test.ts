@@ -142,4 +142,10 @@ describe('bad input is never a green run', () => {
     expect(advised.code).toBe(0)
     expect(advised.out).toMatch(/file=query_perf_00010101\.parquet rows=1 /)
   })
+
+  it('the advised command carries the --config of the run', async () => {
+    await writeFile(join(dir.path, 'other.json'), JSON.stringify({ datasets: { query_perf: {} } }))
+    const { err } = await cli('export', 'query_perf', '--date', '2025-10-02', '--config', 'other.json')
+    expect(err).toContain('export_them_with="parquetry export query_perf --from 2025-10-01 --to 2025-10-04 --config other.json"')
+  })
 })

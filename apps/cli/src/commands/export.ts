@@ -77,7 +77,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
     if (values.json) {
       io.stdout.write(`${toJson(result)}\n`)
     } else {
-      printSummary(result, io)
+      printSummary(result, io, values.config)
       if (values.summary && !dryRun) await printValidationQuery(project, io)
     }
     return result.ok ? 0 : 1
@@ -180,7 +180,9 @@ function printFile(file: ExportFileResult, io: CliIo, dryRun: boolean): void {
 }
 
 /** Rows whose dates were not selected: how many, which dates, and the command that exports them. */
-function printOutside(result: ExportResult, io: CliIo): void {
+function printOutside(result: ExportResult, io: CliIo, config: string | undefined): void {
+  // The same config as this run, or the advice would run another project's export.
+  const configFlag = config ? ` --config ${/^[\w./:@-]+$/.test(config) ? config : JSON.stringify(config)}` : ''
   for (const dataset of result.datasets) {
     const dates = Object.keys(dataset.outsideDates).sort()
     if (dates.length === 0) continue
@@ -193,14 +195,14 @@ function printOutside(result: ExportResult, io: CliIo): void {
       else groups.push([date])
     }
     const command = groups
-      .map((group) => `parquetry export ${dataset.dataset} ${group.length === 1 ? `--date ${group[0]}` : `--from ${group[0]} --to ${group.at(-1)}`}`)
+      .map((group) => `parquetry export ${dataset.dataset} ${group.length === 1 ? `--date ${group[0]}` : `--from ${group[0]} --to ${group.at(-1)}`}${configFlag}`)
       .join(' && ')
     io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: dataset.dataset, rows_outside_dates: dataset.rowsOutsideDates, dates: dates.join(','), export_them_with: command })}\n`)
   }
 }
 
-function printSummary(result: ExportResult, io: CliIo): void {
-  printOutside(result, io)
+function printSummary(result: ExportResult, io: CliIo, config: string | undefined): void {
+  printOutside(result, io, config)
   if (result.dryRun) {
     io.stdout.write('DRY RUN - no files written\n')
     return
