@@ -71,5 +71,7 @@ export function dateRangeOf(values: { date?: string | undefined; from?: string |
   if (values.from === undefined && values.to === undefined) return undefined
   if (values.from === undefined || values.to === undefined) throw usageError('--from and --to go together')
   if (values.from > values.to) throw usageError(`--from ${values.from} is after --to ${values.to}`)
+  const span = (Date.parse(`${values.to}T00:00:00Z`) - Date.parse(`${values.from}T00:00:00Z`)) / 86_400_000 + 1
+  if (span > 36_600) throw usageError(`--from ${values.from} --to ${values.to} spans ${Math.round(span).toLocaleString('en-US')} days; a range may span at most 36,600 (100 years): use --date for far dates, or --historical`)
   return { from: values.from, to: values.to }
 }

@@ -102,6 +102,13 @@ describe('inspectParquetFile', () => {
     })
   })
 
+  it('a damaged leading magic is a problem of the whole file', async () => {
+    const { bytes } = await written('SNAPPY', 'magic.parquet')
+    const damaged = bytes.slice()
+    damaged[1] = 0x00
+    expect((await inspectParquetFile(source(damaged))).problems).toEqual([{ reason: 'the file does not start with PAR1' }])
+  })
+
   it('a damaged UNCOMPRESSED chunk that still decodes is caught by its checksum', async () => {
     const { bytes, metadata } = await written('UNCOMPRESSED', 'plain.parquet')
     const damaged = bytes.slice()

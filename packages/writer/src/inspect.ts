@@ -84,6 +84,9 @@ export async function inspectParquetFile(file: ByteSource, options: InspectOptio
   const footer = footerInfoFromMetadata(metadata)
   result.footer = footer
   checkStructure(metadata, footer, file.byteLength, problems)
+  // A Parquet file starts with the magic too (readers that check both refuse it otherwise).
+  const head = new Uint8Array(await file.slice(0, 4))
+  if (head.length < 4 || head[0] !== 0x50 || head[1] !== 0x41 || head[2] !== 0x52 || head[3] !== 0x31) problems.push({ reason: 'the file does not start with PAR1' })
   if (problems.length > 0) return result
 
   const recorded = parseChecksums(footer.keyValues[checksumsKey])

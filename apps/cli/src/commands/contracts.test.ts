@@ -148,4 +148,10 @@ describe('bad input is never a green run', () => {
     const { err } = await cli('export', 'query_perf', '--date', '2025-10-02', '--config', 'other.json')
     expect(err).toContain('export_them_with="parquetry export query_perf --from 2025-10-01 --to 2025-10-04 --config other.json"')
   })
+
+  it('a range of centuries is a usage error, not a run that never ends', async () => {
+    const { code, err } = await cli('export', 'query_perf', '--from', '2025-10-01', '--to', '9999-12-31')
+    expect(code).toBe(2)
+    expect(err).toContain('a range may span at most 36,600 (100 years)')
+  })
 })

@@ -204,4 +204,14 @@ describe('changed settings and inputs', () => {
       await project.close()
     }
   })
+
+  it('a damaged state object is only a hint: its malformed parts are ignored, and partial runs go on', async () => {
+    expect((await exportWith()).ok).toBe(true)
+    const path = join(out(), '_parquetry/datasets/query_perf.json')
+    for (const damaged of ['{"far":{"g/reports/query_perf_daily_20251002.csv":"2025-10-05"}}', '{"partitioning":{}}', 'not json', '[]']) {
+      await writeFile(path, damaged)
+      const result = await exportWith({ selection: { kind: 'dates', from: '2025-10-03', to: '2025-10-03' } })
+      expect({ damaged, ok: result.ok, error: result.datasets[0]?.error }).toEqual({ damaged, ok: true, error: undefined })
+    }
+  })
 })

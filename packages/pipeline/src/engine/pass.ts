@@ -326,8 +326,9 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       for (const partition of partitions) await partition.abort()
       const reason = work.failed
       for (const partition of partitions) {
-        const kept = work.files.some((file) => file.path === partition.path)
-        record({ ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; ${kept ? 'not rewritten' : 'not written'}` })
+        // A file kept as it was is reported as it is (its rows and sources), not as what this run routed to it.
+        const kept = work.files.find((file) => file.path === partition.path)
+        record(kept ? existingFileResult(compiled, kept, 'failed', `${reason}; not rewritten`) : { ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; not written` })
       }
       for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `${reason}; not rewritten`))
       // A date that had no file and got no row is still a date this run did not write: say so.

@@ -27,12 +27,29 @@ export async function readState(storage: Storage, dataset: string): Promise<Data
   const path = statePath(dataset)
   if ((await storage.stat(path)) === undefined) return undefined
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(await storage.readBytes(path))) as DatasetState
-    return typeof parsed === 'object' && parsed !== null ? parsed : undefined
+    return wellFormed(JSON.parse(new TextDecoder().decode(await storage.readBytes(path))) as unknown)
   } catch (error) {
     if (isParquetryError(error, 'STORAGE_FAILED')) throw error
     return undefined
   }
+}
+
+/** The parts of a parsed state that have the right shape (a damaged part is dropped: the footers still tell). */
+function wellFormed(parsed: unknown): DatasetState | undefined {
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const { partitioning, far } = parsed as { partitioning?: unknown; far?: unknown }
+  const state: DatasetState = {}
+  const p = partitioning as Partial<PartitioningInfo> | undefined
+  if (p && typeof p === 'object' && typeof p.template === 'string' && typeof p.dateColumn === 'string' && typeof p.timezone === 'string') {
+    state.partitioning = { template: p.template, dateColumn: p.dateColumn, timezone: p.timezone }
+  }
+  if (far && typeof far === 'object') {
+    const entries = Object.entries(far as Record<string, unknown>).filter(
+      (entry): entry is [string, string[]] => Array.isArray(entry[1]) && entry[1].every((date) => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date)),
+    )
+    if (entries.length > 0) state.far = Object.fromEntries(entries)
+  }
+  return state
 }
 
 /** Replaces the dataset's state (the caller holds the dataset's lock). */
