@@ -550,18 +550,8 @@ async function filesOfTemplate(storage: Storage, dataset: CompiledDataset, templ
 
 /** Why a date's files cannot be rebuilt alone: they record another partitioning than the definition's. */
 function movedRows(dataset: CompiledDataset, files: readonly ExistingFile[]): string | undefined {
-  for (const file of files) {
-    const recorded = file.footer?.parquetry?.partitioning
-    if (recorded === undefined || dataset.samePartitioning(recorded)) continue
-    const now = dataset.partitioning
-    const changes = [
-      recorded.timezone !== now.timezone ? `time zone ${recorded.timezone} → ${now.timezone}` : undefined,
-      recorded.dateColumn !== now.dateColumn ? `date column ${recorded.dateColumn} → ${now.dateColumn}` : undefined,
-      recorded.template !== now.template ? `template ${recorded.template} → ${now.template}` : undefined,
-    ].filter((change) => change !== undefined)
-    return `its files were partitioned by other rules (${changes.join(', ')}), so rows move between dates: rebuild every date at once with \`parquetry export ${dataset.definition.name} --historical\``
-  }
-  return undefined
+  const recorded = files.map((file) => file.footer?.parquetry?.partitioning).find((one) => one !== undefined && !dataset.samePartitioning(one))
+  return recorded === undefined ? undefined : partitioningChange(dataset, recorded)
 }
 
 function lockDataset(dataset: CompiledDataset, options: ExportOptions, onLost: (error: ParquetryError) => void): Promise<HeldLock> {
