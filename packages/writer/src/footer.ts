@@ -177,19 +177,30 @@ export interface ByteSource {
 }
 
 /**
- * Reads and parses a Parquet file's footer (the last few KB only).
+ * Reads a Parquet file's metadata as hyparquet parses it (the last few KB
+ * only): schema, row groups, statistics, key-value pairs.
  *
- * @throws ParquetryError `VERIFY_FAILED` when the bytes are not a Parquet file;
- *   the byte source's own errors (`STORAGE_FAILED`, `CONFLICT`) unchanged.
+ * @throws ParquetryError `VERIFY_FAILED` when the bytes are not a Parquet file
+ *   (prefixed with `where:` when given); the byte source's own errors
+ *   (`STORAGE_FAILED`, `CONFLICT`) unchanged.
  */
-export async function readFooter(file: ByteSource): Promise<FooterInfo> {
+export async function readParquetMetadata(file: ByteSource, where?: string): Promise<FileMetaData> {
   try {
-    return footerInfoFromMetadata(await parquetMetadataAsync(file))
+    return await parquetMetadataAsync(file)
   } catch (error) {
     // The byte source's own errors (storage, a file replaced while read) pass through unchanged.
     if (error instanceof ParquetryError) throw error
-    throw new ParquetryError('VERIFY_FAILED', `not a readable Parquet file: ${(error as Error).message}`, { cause: error })
+    throw new ParquetryError('VERIFY_FAILED', `${where ? `${where}: ` : ''}not a readable Parquet file: ${(error as Error).message}`, { cause: error })
   }
+}
+
+/**
+ * Reads and parses a Parquet file's footer (the last few KB only).
+ *
+ * @throws ParquetryError as {@link readParquetMetadata}.
+ */
+export async function readFooter(file: ByteSource): Promise<FooterInfo> {
+  return footerInfoFromMetadata(await readParquetMetadata(file))
 }
 
 /**

@@ -2,7 +2,7 @@ export { ParquetFileWriter, writeParquet, DEFAULT_ROW_GROUP_SIZE } from './parqu
 export type { ParquetWriterOptions, WriteParquetOptions, WriteResult } from './parquet-file-writer.js'
 export { compressorsFor, parquetCodecs, parquetDecompressors, parquetReadOptions } from './codecs.js'
 export type { Compressors, ParquetCodec } from './codecs.js'
-export { readFooter, checkFooter, footerInfoFromMetadata, footerKeys, writerVersion, writerBuild, writerCreatedBy } from './footer.js'
+export { readFooter, readParquetMetadata, checkFooter, footerInfoFromMetadata, footerKeys, writerVersion, writerBuild, writerCreatedBy } from './footer.js'
 export type { ByteSource, FooterInfo, PartitioningInfo, SourceInfo } from './footer.js'
 export { checksumsKey } from './checksums.js'
 export { inspectParquetFile } from './inspect.js'

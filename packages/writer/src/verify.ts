@@ -1,6 +1,6 @@
 import { ParquetryError, type DatasetSchema } from '@parquetry/schema'
-import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
-import { checkFooter, footerInfoFromMetadata, type ByteSource } from './footer.js'
+import type { FileMetaData } from 'hyparquet'
+import { checkFooter, footerInfoFromMetadata, readParquetMetadata, type ByteSource } from './footer.js'
 import { inspectParquetFile, type InspectProblem } from './inspect.js'
 
 /**
@@ -18,13 +18,7 @@ export async function verifyParquetFile(
   object: ByteSource,
   expected: { schema: DatasetSchema; rowCount: number; where: string; metadata?: FileMetaData; mode?: 'checksums' | 'deep' },
 ): Promise<void> {
-  let metadata = expected.metadata
-  try {
-    metadata ??= await parquetMetadataAsync(object)
-  } catch (error) {
-    if (error instanceof ParquetryError) throw error
-    throw new ParquetryError('VERIFY_FAILED', `${expected.where}: not a readable Parquet file: ${(error as Error).message}`, { cause: error })
-  }
+  const metadata = expected.metadata ?? (await readParquetMetadata(object, expected.where))
   checkFooter(footerInfoFromMetadata(metadata), { schema: expected.schema, rowCount: expected.rowCount }, expected.where)
   const { problems } = await inspectParquetFile(object, { mode: expected.mode ?? 'deep', metadata })
   if (problems.length > 0) {

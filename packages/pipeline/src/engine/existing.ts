@@ -1,8 +1,7 @@
 import type { Layout } from '@parquetry/partitioner'
 import type { ObjectInfo, Storage } from '@parquetry/storage'
-import { isParquetryError, ParquetryError } from '@parquetry/schema'
-import { describeProblem, footerInfoFromMetadata, inspectParquetFile, type FooterInfo } from '@parquetry/writer'
-import { parquetMetadataAsync } from 'hyparquet'
+import { isParquetryError } from '@parquetry/schema'
+import { describeProblem, footerInfoFromMetadata, inspectParquetFile, readParquetMetadata, type FooterInfo } from '@parquetry/writer'
 
 /** A file already in the storage, with what its footer says. */
 export interface ExistingFile {
@@ -62,13 +61,7 @@ export async function readExistingFile(storage: Storage, object: ObjectInfo & { 
   const base = { path: object.path, date: object.date, size: object.size, etag: object.etag }
   const handle = await storage.open(object.path)
   try {
-    let metadata
-    try {
-      metadata = await parquetMetadataAsync(handle)
-    } catch (error) {
-      if (error instanceof ParquetryError) throw error
-      throw new ParquetryError('VERIFY_FAILED', `not a readable Parquet file: ${(error as Error).message}`, { cause: error })
-    }
+    const metadata = await readParquetMetadata(handle)
     const footer = footerInfoFromMetadata(metadata)
     const columns = metadata.schema.slice(1).map((element) => element.name)
     if (check === 'checksums') {

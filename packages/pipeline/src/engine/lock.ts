@@ -2,6 +2,7 @@ import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import { isWriterGone, processInstance, type Storage } from '@parquetry/storage'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
+import { writeJson } from './state.js'
 
 /** Where the lock of a dataset lives in its storage. */
 export function lockPath(dataset: string): string {
@@ -40,14 +41,7 @@ export interface HeldLock {
   release(): Promise<void>
 }
 
-const encoder = new TextEncoder()
-
-async function writeLock(storage: Storage, path: string, holder: LockHolder, expect: 'absent' | { etag: string }): Promise<string | undefined> {
-  const sink = await storage.createSink(path, { expect })
-  await sink.write(encoder.encode(`${JSON.stringify(holder)}\n`))
-  const info = await sink.commit()
-  return info.etag
-}
+const writeLock = (storage: Storage, path: string, holder: LockHolder, expect: 'absent' | { etag: string }) => writeJson(storage, path, holder, { expect })
 
 async function readHolder(storage: Storage, path: string): Promise<LockHolder | undefined> {
   try {

@@ -109,6 +109,8 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
 
   // Dates of the input being read whose rows go nowhere in this pass (decided once per input, not per row).
   let passedOver = new Set<string>()
+  // Dates outside the selection whose files already hold the input being read (decided once per input and date).
+  let heldOutside = new Map<string, boolean>()
 
   const route = (row: Row, input: Input, firstRead: boolean): Promise<void> | undefined => {
     const date = compiled.dateOf(row)
@@ -120,7 +122,9 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       if (!firstRead) return undefined
       if (run.targets !== 'all' && !run.targets.has(date)) {
         // Already stored there (its file lists this input at this content): not left out.
-        if (knowledge.holds(date, input.identity)) return undefined
+        let held = heldOutside.get(date)
+        if (held === undefined) heldOutside.set(date, (held = knowledge.holds(date, input.identity)))
+        if (held) return undefined
         run.result.rowsOutsideDates++
         run.result.outsideDates[date] = (run.result.outsideDates[date] ?? 0) + 1
         return undefined
@@ -217,6 +221,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     }
     fanOut.set(input.identity, new Map())
     passedOver = new Set()
+    heldOutside = new Map()
     const validated = validateRecords({
       source: input.open({ ...(run.signal ? { signal: run.signal } : {}), onProgress: progressOf(run.emit, definition.name, input, 'read') }),
       schema: definition.schema,

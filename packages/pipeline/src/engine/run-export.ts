@@ -1,8 +1,9 @@
-import { canonicalShape, isParquetryError, ParquetryError } from '@parquetry/schema'
+import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { createLayout } from '@parquetry/partitioner'
-import { DEFAULT_ROW_GROUP_SIZE, footerKeys, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
+import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
+import { columnsProblem } from '../verify/verify.js'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
 import { listDatasetFiles, readExistingFile, readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
 import { readState, writeState, type DatasetState } from './state.js'
@@ -241,9 +242,11 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   const changed = recorded !== undefined && !dataset.samePartitioning(recorded) ? partitioningChange(dataset, recorded) : undefined
   // A rebuild under other rules must not lose the rows of inputs that are gone (only their old files hold them).
   let goneUnderChange: string | undefined
+  // Files of the template the dataset was made by before, when that changed (removed once every date is rebuilt).
+  let oldFiles: ExistingFile[] = []
   if (changed !== undefined && targetDates === 'all') {
     const present = new Set(listed.inputs.map((input) => input.identity))
-    const oldFiles = recorded !== undefined && recorded.template !== dataset.partitioning.template ? await filesOfTemplate(options.storage, dataset, recorded.template) : []
+    if (recorded !== undefined && recorded.template !== dataset.partitioning.template) oldFiles = await filesOfTemplate(options.storage, dataset, recorded.template)
     const gone = new Set<string>()
     for (const file of [...[...existing.values()].flat(), ...oldFiles]) {
       for (const source of file.footer?.parquetry?.sources ?? []) if ((source.rows ?? 0) > 0 && !present.has(source.identity)) gone.add(source.identity)
@@ -257,7 +260,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
     result.failures.push({ code: 'CONFIG_INVALID', message: `${definition.name}: ${refusal}` })
     emit({ type: 'failure', dataset: definition.name, failure: result.failures.at(-1) as ExportFailure })
   }
-  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) && sameColumns(dataset, file) })
+  const knowledge = new DatasetKnowledge({ inputs: usable, digests, existing, spread: dataset.spread, isCurrent: (file) => file.damaged === undefined && dataset.samePartitioning(file.footer?.parquetry?.partitioning) && columnsProblem(dataset.definition.schema, file.columns, file.footer?.keyValues) === undefined })
   for (const files of existing.values()) {
     for (const file of files) if (file.damaged !== undefined) emit({ type: 'damaged', dataset: definition.name, path: file.path, reason: file.damaged })
   }
@@ -390,8 +393,8 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   // Under the lock: files of an old template, once every date was rebuilt by the new one; then what to remember.
   if (!options.dryRun && !planning.needsLock) {
     const ok = result.failures.length === 0 && [...run.files.values()].every((file) => file.status !== 'failed')
-    if (targetDates === 'all' && ok && recorded !== undefined && recorded.template !== dataset.partitioning.template) {
-      for (const file of await filesOfTemplate(options.storage, dataset, recorded.template)) {
+    if (targetDates === 'all' && ok && recorded !== undefined && oldFiles.length > 0) {
+      for (const file of oldFiles) {
         await options.storage.remove(file.path)
         const removed = existingFileResult(dataset, file, 'removed', `made by the old template ${recorded.template}; its rows are in the files of ${dataset.partitioning.template}`)
         run.files.set(file.path, removed)
@@ -409,7 +412,8 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       if (beyond.length > 0) far[identity] = beyond
       else delete far[identity]
     }
-    for (const identity of Object.keys(far)) if (!knowledge.inputs.has(identity) && !listed.inputs.some((input) => input.identity === identity)) delete far[identity]
+    const present = new Set(listed.inputs.map((input) => input.identity))
+    for (const identity of Object.keys(far)) if (!present.has(identity)) delete far[identity]
     const partitioning = changed === undefined || (targetDates === 'all' && ok) ? dataset.partitioning : recorded
     const next: DatasetState = { ...(partitioning ? { partitioning } : {}), ...(Object.keys(far).length > 0 ? { far } : {}) }
     if (JSON.stringify(next) !== JSON.stringify(state)) await writeState(options.storage, definition.name, next)
@@ -484,29 +488,21 @@ async function reportUnexported(
     }
   }
   if (outside.size === 0) return
-  const files = await readExistingFiles(options.storage, dataset.layout, outside.keys())
+  // Footers of those dates not read yet (none of them was written by this run: they are outside it).
+  const unread = [...outside.keys()].filter((date) => !knowledge.existing.has(date))
+  if (unread.length > 0) {
+    const files = await readExistingFiles(options.storage, dataset.layout, unread)
+    for (const date of unread) knowledge.refresh(date, files.get(date) ?? [])
+  }
   for (const [date, identities] of outside) {
-    const listed = (files.get(date) ?? []).flatMap((file) => file.footer?.parquetry?.sources ?? [])
     for (const identity of identities) {
-      if (listed.some((source) => source.identity === identity && source.checksum === knowledge.digestOf(identity))) continue
+      if (knowledge.holds(date, identity)) continue
       const rows = knowledge.rowsOn(identity, date)
       if (!rows) continue
       result.rowsOutsideDates += rows
       result.outsideDates[date] = (result.outsideDates[date] ?? 0) + rows
     }
   }
-}
-
-/**
- * Whether a file's footer describes the dataset's columns: its Parquet schema
- * names them in order, and its `parquetry.schema.columns` is theirs (a footer
- * damaged there reads, but not as this dataset).
- */
-function sameColumns(dataset: CompiledDataset, file: ExistingFile): boolean {
-  const { columns } = dataset.definition.schema
-  if (file.columns !== undefined && (file.columns.length !== columns.length || file.columns.some((name, index) => name !== columns[index]?.name))) return false
-  const shape = file.footer?.keyValues[footerKeys.schemaColumns]
-  return shape === undefined || shape === canonicalShape(columns)
 }
 
 /** The partitioning some file of the dataset records: of the dates read, else (when `probe`) of the first file found. */

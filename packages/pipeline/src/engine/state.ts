@@ -1,5 +1,5 @@
 import { isParquetryError } from '@parquetry/schema'
-import type { Storage } from '@parquetry/storage'
+import type { SinkOptions, Storage } from '@parquetry/storage'
 import type { PartitioningInfo } from '@parquetry/writer'
 
 /**
@@ -52,9 +52,14 @@ function wellFormed(parsed: unknown): DatasetState | undefined {
   return state
 }
 
+/** Writes a small JSON object (a state, a lock) in one piece, published atomically; returns its etag. */
+export async function writeJson(storage: Storage, path: string, value: unknown, options: SinkOptions = {}): Promise<string | undefined> {
+  const sink = await storage.createSink(path, options)
+  await sink.write(new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`))
+  return (await sink.commit()).etag
+}
+
 /** Replaces the dataset's state (the caller holds the dataset's lock). */
 export async function writeState(storage: Storage, dataset: string, state: DatasetState): Promise<void> {
-  const sink = await storage.createSink(statePath(dataset))
-  await sink.write(new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`))
-  await sink.commit()
+  await writeJson(storage, statePath(dataset), state)
 }

@@ -1,7 +1,6 @@
 import { addDays } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
-import { footerInfoFromMetadata } from '@parquetry/writer'
-import { parquetMetadataAsync } from 'hyparquet'
+import { footerInfoFromMetadata, readParquetMetadata } from '@parquetry/writer'
 import { checkDates } from '../verify/verify.js'
 import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles, mapLimit } from '../engine/existing.js'
@@ -84,7 +83,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
       let handle
       try {
         handle = await options.storage.open(object.path)
-        const metadata = await parquetMetadataAsync(handle)
+        const metadata = await readParquetMetadata(handle)
         const footer = footerInfoFromMetadata(metadata)
         if (footer.parquetry?.schemaName !== definition.schema.name) return
         try {

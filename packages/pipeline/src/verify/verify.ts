@@ -1,8 +1,8 @@
 import { dateRange } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
-import { canonicalShape, isParquetryError, ParquetryError, type DatasetSchema } from '@parquetry/schema'
-import { parquetMetadataAsync, type FileMetaData } from 'hyparquet'
-import { checkFooter, footerInfoFromMetadata, footerKeys, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
+import { canonicalShape, ParquetryError, type DatasetSchema } from '@parquetry/schema'
+import type { FileMetaData } from 'hyparquet'
+import { checkFooter, footerInfoFromMetadata, footerKeys, readParquetMetadata, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
 import { compileDataset, type CompiledDataset, type DatasetDefinition } from '../engine/definition.js'
 import { dateInZone } from '../engine/zoned-date.js'
 
@@ -98,10 +98,9 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
       try {
         let metadata
         try {
-          metadata = await parquetMetadataAsync(object)
+          metadata = await readParquetMetadata(object)
         } catch (error) {
-          const reason = isParquetryError(error) ? error.message : `not a readable Parquet file: ${(error as Error).message}`
-          files.push({ dataset: name, path, status: 'unreadable', reason })
+          files.push({ dataset: name, path, status: 'unreadable', reason: (error as Error).message })
           continue
         }
         const footer = footerInfoFromMetadata(metadata)
@@ -126,15 +125,22 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
   return { ok: files.every((file) => file.status === 'ok') && missing.length === 0, files, missing }
 }
 
-/** The footer's Parquet schema and its `parquetry.schema.columns` must both describe the dataset's columns. */
-function checkColumns(schema: DatasetSchema, metadata: FileMetaData, keyValues: Record<string, string>, where: string): void {
-  const names = metadata.schema.slice(1).map((element) => element.name)
+/**
+ * What is wrong, if anything, with how a footer names the dataset's columns:
+ * its Parquet schema (`names`, in order) and its `parquetry.schema.columns`
+ * must both describe them (a footer damaged there still parses).
+ */
+export function columnsProblem(schema: DatasetSchema, names: readonly string[] | undefined, keyValues: Record<string, string> | undefined): string | undefined {
   const expected = schema.columns.map((column) => column.name)
-  if (names.join('\u0000') !== expected.join('\u0000')) {
-    throw new ParquetryError('VERIFY_FAILED', `${where}: the footer's columns are ${names.join(', ')}; ${schema.name} has ${expected.join(', ')}`)
-  }
-  const shape = keyValues[footerKeys.schemaColumns]
-  if (shape !== undefined && shape !== canonicalShape(schema.columns)) throw new ParquetryError('VERIFY_FAILED', `${where}: the footer's ${footerKeys.schemaColumns} does not describe ${schema.name}'s columns`)
+  if (names !== undefined && names.join('\u0000') !== expected.join('\u0000')) return `the footer's columns are ${names.join(', ')}; ${schema.name} has ${expected.join(', ')}`
+  const shape = keyValues?.[footerKeys.schemaColumns]
+  if (shape !== undefined && shape !== canonicalShape(schema.columns)) return `the footer's ${footerKeys.schemaColumns} does not describe ${schema.name}'s columns`
+  return undefined
+}
+
+function checkColumns(schema: DatasetSchema, metadata: FileMetaData, keyValues: Record<string, string>, where: string): void {
+  const problem = columnsProblem(schema, metadata.schema.slice(1).map((element) => element.name), keyValues)
+  if (problem !== undefined) throw new ParquetryError('VERIFY_FAILED', `${where}: ${problem}`)
 }
 
 function checkPartitioning(dataset: CompiledDataset, recorded: PartitioningInfo | undefined, where: string): void {
