@@ -122,7 +122,7 @@ describe('reports', () => {
 
 describe('date ranges and catalogs', () => {
   it('lists the files of a range from the layout, and views restricted to it', async () => {
-    const found = await listLayoutFiles(createLocalStorage({ root: dir.path }), layouts[0]!, { from: '2025-09-30', to: '2025-10-02' })
+    const found = await listLayoutFiles(createLocalStorage({ root: dir.path }), layouts[0]!, { range: { from: '2025-09-30', to: '2025-10-02' } })
     expect(found.files.map((file) => file.path)).toEqual([1, 2].map((day) => `query_perf/year=2025/month=10/query_perf_2025100${day}.parquet`))
     const querier = await Querier.create({ root: dir.path, layouts, range: { from: '2025-10-02', to: '2025-10-03' } })
     try {

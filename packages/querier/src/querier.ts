@@ -3,7 +3,7 @@ import { ParquetryError, quoteIdentifier, wrapError } from '@parquetry/schema'
 import { createLocalStorage, type Storage } from '@parquetry/storage'
 import type { DatasetLayout } from './datasets.js'
 import { checkParquetFile, errorMessage, isFileError, namesFile, namesSomePath } from './file-check.js'
-import { listLayoutFiles, type DatasetFiles } from './files.js'
+import { listLayoutFiles, type DatasetFiles, type PartitionKeyValue } from './files.js'
 import { readPathsFor } from './read-paths.js'
 import { emptyRelationSql, readParquetSql } from './sql.js'
 
@@ -20,6 +20,18 @@ export interface QuerierOptions {
    * layout's folders of those dates instead of its whole tree.
    */
   range?: { from: string; to: string }
+  /**
+   * Restrict every view to the files whose path holds these values, keyed
+   * by the schema column a layout's `{column}` token names (`{ project_slug:
+   * 'docs' }` with `pageviews/project={project_slug}/…`): only those files
+   * are listed — from their own folder (`pageviews/project=docs/`) when the
+   * token is a leading folder — and, on S3, downloaded. A layout without
+   * that token is not narrowed (its files hold every value); the SQL still
+   * filters rows by value.
+   *
+   * @throws ParquetryError `USAGE` (from {@link Querier.create}) for a key that is no column of any layout.
+   */
+  keys?: Readonly<Record<string, PartitionKeyValue>>
   /** A DuckDB database file to create the views in (a catalog). Default: in memory. */
   database?: string
   /** Where files of an S3 storage are downloaded to when DuckDB's httpfs is not available. Default `~/.cache/parquetry`. */
@@ -123,9 +135,15 @@ export class Querier {
    * footer of its first file only (a damaged one is left out).
    *
    * @throws ParquetryError `QUERY_FAILED` when DuckDB cannot start or a view
-   *   cannot be made; `PATH_INVALID` for a path DuckDB cannot read exactly ({@link escapeGlob}).
+   *   cannot be made; `PATH_INVALID` for a path DuckDB cannot read exactly ({@link escapeGlob});
+   *   `USAGE` for a `keys` entry that is no column of any layout.
    */
   static async create(options: QuerierOptions): Promise<Querier> {
+    for (const key of Object.keys(options.keys ?? {})) {
+      if (!options.layouts.some((layout) => layout.schema.columns.some((column) => column.name === key))) {
+        throw new ParquetryError('USAGE', `keys: ${JSON.stringify(key)} is no column of ${options.layouts.map((layout) => layout.name).join(', ') || 'any dataset'}`)
+      }
+    }
     const storage = options.storage ?? createLocalStorage({ root: options.root ?? '.' })
     let instance: DuckDBInstance
     try {
@@ -135,7 +153,7 @@ export class Querier {
     }
     const connection = await instance.connect()
     try {
-      const found = await Promise.all(options.layouts.map((layout) => listLayoutFiles(storage, layout, options.range)))
+      const found = await Promise.all(options.layouts.map((layout) => listLayoutFiles(storage, layout, { range: options.range, keys: options.keys })))
       const readPaths = await readPathsFor(connection, storage, options, found)
       const states: ViewState[] = []
       for (const [index, layout] of options.layouts.entries()) {

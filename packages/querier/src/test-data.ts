@@ -1,6 +1,6 @@
 // Test data shared by the querier's tests (not exported by the package).
 import { createLayout } from '@parquetry/partitioner'
-import { indexAdvisorSchema, parseTimestampText, queryPerfSchema, type Row } from '@parquetry/schema'
+import { indexAdvisorSchema, pageviewsSchema, parseTimestampText, queryPerfSchema, type Row } from '@parquetry/schema'
 import type { Storage } from '@parquetry/storage'
 import { writeParquet } from '@parquetry/writer'
 import type { DatasetLayout } from './datasets.js'
@@ -54,4 +54,69 @@ export async function writeDate(storage: Storage, layout: DatasetLayout, date: s
     await writeParquet({ schema: layout.schema, rows: fileRows, sink: await storage.createSink(path), ...(options.rowGroupSize ? { rowGroupSize: options.rowGroupSize } : {}) })
   }
   return [...files.keys()]
+}
+
+/** The two layouts a pageviews export writes: one file per day, or per project and day. */
+export const pageviewTemplates = {
+  daily: 'pageviews/date={date}/pageviews_{yyyymmdd}.parquet',
+  perProject: 'pageviews/project={project_slug}/date={date}/pageviews_{yyyymmdd}.parquet',
+} as const
+
+/** The pageviews dataset in one of its layouts. */
+export function pageviewLayout(template: string): DatasetLayout {
+  return { name: 'pageviews', view: 'pageviews', schema: pageviewsSchema, template }
+}
+
+/** One pageviews row (Read the Docs' PageView); ids and project ids are made up. */
+export function pageviewRow(row: { project: string; date: string; path: string; views: number; version?: string | null; fullPath?: string | null; status?: number }): Row {
+  const version = row.version ?? null
+  return {
+    id: 0n, // writePageviews numbers the rows
+    project_id: row.project.length,
+    project_slug: row.project,
+    version_id: version === null ? null : version.length,
+    version_slug: version,
+    path: row.path,
+    full_path: row.fullPath === undefined ? (version === null ? null : `/en/${version}${row.path}`) : row.fullPath,
+    view_count: row.views,
+    date: row.date,
+    status: row.status ?? 200,
+  }
+}
+
+/** Writes pageviews rows where the layout puts them, one file per date (and project); returns the paths. */
+export async function writePageviews(storage: Storage, layout: DatasetLayout, rows: readonly Row[]): Promise<string[]> {
+  const byDate = new Map<string, Row[]>()
+  for (const [index, row] of rows.entries()) {
+    const date = row['date'] as string
+    byDate.set(date, [...(byDate.get(date) ?? []), { ...row, id: BigInt(index + 1) }])
+  }
+  const paths: string[] = []
+  for (const [date, dateRows] of byDate) paths.push(...(await writeDate(storage, layout, date, dateRows)))
+  return paths
+}
+
+/** A storage that records the prefixes listed and the paths downloaded through it (every other call passes through). */
+export function recordingStorage(storage: Storage): { storage: Storage; listed: string[]; streamed: string[] } {
+  const listed: string[] = []
+  const streamed: string[] = []
+  const recording = new Proxy(storage, {
+    get(target, property) {
+      if (property === 'list') {
+        return (prefix?: string) => {
+          listed.push(prefix ?? '')
+          return target.list(prefix)
+        }
+      }
+      if (property === 'stream') {
+        return (path: string, options?: { signal?: AbortSignal }) => {
+          streamed.push(path)
+          return target.stream(path, options)
+        }
+      }
+      const value = Reflect.get(target, property, target) as unknown
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return { storage: recording, listed, streamed }
 }
