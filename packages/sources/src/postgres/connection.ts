@@ -115,7 +115,7 @@ export function resolveConnection(options: PostgresConnectionOptions = {}): Reso
   if (host.startsWith('/')) {
     full.searchParams.set('host', host)
   } else if (!full.hostname) {
-    full.hostname = host
+    full.hostname = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
   }
   if (!full.port && !full.searchParams.has('port')) full.searchParams.set('port', String(port))
   if (full.pathname.length <= 1) full.pathname = `/${encodeURIComponent(database)}`

@@ -4,7 +4,7 @@ import { columnNotice } from '../notices.js'
 import type { RecordLocation, RecordSource, SourceItem } from '../types.js'
 import { CopyBinaryDecoder } from './copy-decoder.js'
 import { copyStatement, prepareCopy, type CopyHost } from './copy-query.js'
-import { postgresFailure } from './errors.js'
+import { namingSource, postgresFailure } from './errors.js'
 import type { CopyRowsOptions, PgParam } from './options.js'
 import { CopyValueProblem } from './type-mapping.js'
 
@@ -100,7 +100,7 @@ export function copyRows(host: CopyHost, sql: string, params: readonly PgParam[]
         onProgress?.(decoder.rows, decoder.bytes)
       } catch (error) {
         if (signal?.aborted) throw new ParquetryError('ABORTED', `${name}: read aborted`, { cause: error })
-        throw postgresFailure(error, `${name}: reading ${host.description} failed`, host.redact)
+        throw namingSource(postgresFailure(error, `${name}: reading ${host.description} failed`, host.redact), name)
       } finally {
         signal?.removeEventListener('abort', onAbort)
         if (!completed) stream?.destroy()

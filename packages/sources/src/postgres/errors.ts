@@ -30,3 +30,9 @@ export function postgresFailure(error: unknown, context: string, redact: (text: 
   const cause = redacted === reason ? error : Object.assign(new Error(redact(raw)), sqlState ? { code: sqlState } : {})
   return new ParquetryError(code, `${context}: ${redacted}`, { cause, ...(sqlState ? { details: { sqlState } } : {}) })
 }
+
+/** `error` with `name: ` before its message when it does not name the source yet (errors of a session name the connection). */
+export function namingSource(error: unknown, name: string): unknown {
+  if (!(error instanceof ParquetryError) || error.message.startsWith(`${name}: `) || error.code === 'ABORTED' || error.code === 'USAGE') return error
+  return new ParquetryError(error.code, `${name}: ${error.message}`, { cause: error.cause, details: error.details })
+}

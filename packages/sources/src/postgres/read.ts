@@ -1,6 +1,5 @@
-import { ParquetryError } from '@parquetry/schema'
 import type { RecordSource } from '../types.js'
-import { postgresFailure } from './errors.js'
+import { namingSource, postgresFailure } from './errors.js'
 import type { ReadPostgresOptions } from './options.js'
 import { PgSession } from './session.js'
 
@@ -23,11 +22,14 @@ export function readPostgres(options: ReadPostgresOptions): RecordSource {
       try {
         session = await PgSession.create(options)
       } catch (error) {
-        if (error instanceof ParquetryError && error.code === 'SOURCE_READ_FAILED') throw new ParquetryError(error.code, `${name}: ${error.message}`, { cause: error.cause, details: error.details })
-        throw error
+        throw namingSource(error, name)
       }
       try {
-        await session.begin('repeatable read', true)
+        try {
+          await session.begin('repeatable read', true)
+        } catch (error) {
+          throw namingSource(error, name)
+        }
         if (before) {
           try {
             await before(session)
@@ -42,7 +44,11 @@ export function readPostgres(options: ReadPostgresOptions): RecordSource {
           ...(signal ? { signal } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         })
-        await session.commit()
+        try {
+          await session.commit()
+        } catch (error) {
+          throw namingSource(error, name)
+        }
       } finally {
         await session.close()
       }

@@ -2,6 +2,8 @@ import { daysFromCivil } from '@parquetry/schema'
 
 // PostgreSQL's text output of timestamps under DateStyle ISO (set by the session):
 // `2026-11-01 12:34:56.123456`, `+00`, `+05:30`, `-00:17:30` (old local mean times), ` BC`.
+const INT64_MAX = 2n ** 63n - 1n
+
 const timestampOutput = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?)?( BC)?$/
 
 /**
@@ -26,7 +28,9 @@ export function parseTimestampOutput(text: string): bigint {
     seconds -= match[8] === '-' ? -offset : offset
   }
   const fraction = match[7] ? Number(match[7].padEnd(6, '0')) : 0
-  return BigInt(seconds) * 1_000_000n + BigInt(fraction)
+  const micros = BigInt(seconds) * 1_000_000n + BigInt(fraction)
+  if (micros > INT64_MAX) throw new Error(`timestamp ${text} is beyond the microseconds since 1970 an int64 holds (years up to 294247)`)
+  return micros
 }
 
 const identity = (text: string): string => text

@@ -1,4 +1,4 @@
-import { civilFromDays, formatDate, type ColumnType } from '@parquetry/schema'
+import { civilFromDays, formatDate, formatTimestamp, type ColumnType } from '@parquetry/schema'
 
 /**
  * A value of a row that has no JavaScript value of its type (a date or
@@ -34,6 +34,9 @@ const DAYS_2000 = 10_957
 const MICROS_2000 = 946_684_800_000_000n
 const INT32_MIN = -2_147_483_648
 const INT32_MAX = 2_147_483_647
+const INT64_MAX = 2n ** 63n - 1n
+// The upper 32 bits of µs since 2000 from which µs since 1970 may pass INT64_MAX.
+const OVERFLOW_HIGH = Number((INT64_MAX - MICROS_2000) >> 32n)
 // Days since 1970 of 0001-01-01 and 9999-12-31: the years a schema date (YYYY-MM-DD) holds.
 const FIRST_DAY = -719_162
 const LAST_DAY = 2_932_896
@@ -128,7 +131,13 @@ function createTimestampDecoder(name: string): ValueDecoder {
       lastHigh = high
       lastBase = (BigInt(high) << 32n) + MICROS_2000
     }
-    return lastBase + BigInt(low)
+    const micros = lastBase + BigInt(low)
+    // PostgreSQL goes to 294276 AD; µs since 1970 in an int64 only to 294247.
+    if (high >= OVERFLOW_HIGH && micros > INT64_MAX) {
+      const text = formatTimestamp(micros).replace('T', ' ').replace(/Z$/, '')
+      return new CopyValueProblem(`${name} ${text} is beyond the microseconds since 1970 an int64 holds (years up to 294247)`, text)
+    }
+    return micros
   }
 }
 
