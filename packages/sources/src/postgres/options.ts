@@ -41,7 +41,7 @@ export interface CopyRowsOptions {
    * one side only are given notice of (`unknown-column`, `missing-column`).
    */
   columns?: readonly ColumnDefinition[]
-  /** Items per batch. Default 8192. */
+  /** Items per batch. Default 512 (larger batches outlive V8's young generation: measured slower, and more memory). */
   batchSize?: number
   /** Stops the read (`ABORTED`) and closes the connection. */
   signal?: AbortSignal

@@ -216,6 +216,17 @@ describe('readPostgres', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024)
   })
 
+  it('keeps any column name as an own key of the values, however it is spelt', async () => {
+    const names = ['__proto__', 'a"b', 'x\\ y', 'é☃', 'constructor', '}; throw 1; ({', 'line\nbreak', '\u2028']
+    const select = names.map((name, index) => `${index} AS "${name.replaceAll('"', '""')}"`).join(', ')
+    const [item] = await collect(readPostgres({ connectionString: database.url, query: `SELECT ${select}`, name: 'names' }))
+    const values = item?.kind === 'record' ? item.values : {}
+    expect(Object.keys(values)).toEqual(names)
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(values, '__proto__')?.value).toBe(0)
+    expect(names.map((name) => Object.getOwnPropertyDescriptor(values, name)?.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+  })
+
   it('refuses copyRows outside a transaction, and query() while a COPY streams', async () => {
     const session = await connectPostgres({ connectionString: database.url })
     try {
