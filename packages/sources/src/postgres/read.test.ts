@@ -216,6 +216,25 @@ describe('readPostgres', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024)
   })
 
+  it('refuses text that is not UTF-8 from a SQL_ASCII database (which passes bytes on unchecked) instead of making it U+FFFD', async () => {
+    const client = new pg.Client({ connectionString: database.serverUrl })
+    await client.connect()
+    const name = `parquetry_ascii_${process.pid}`
+    try {
+      await client.query(`CREATE DATABASE ${name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`)
+      const url = new URL(database.serverUrl)
+      url.pathname = `/${name}`
+      const read = (sql: string) => collect(readPostgres({ connectionString: url.href, query: sql, name: 'ascii' }))
+      expect((await read("SELECT 'plain' AS t, convert_from('\\xc3a9'::bytea, 'SQL_ASCII') AS e"))[0]).toMatchObject({ values: { t: 'plain', e: 'é' } })
+      const error = await failure(read("SELECT convert_from('\\x61ff62'::bytea, 'SQL_ASCII') AS t"))
+      expect(error).toMatchObject({ code: 'SOURCE_READ_FAILED', message: expect.stringMatching(/^ascii: reading .* failed: (invalid byte sequence for encoding "UTF8": 0xff|The encoded data was not valid for encoding utf-8)$/) })
+      expect(await failure(read("SELECT convert_from('\\x7b2261223a2022ff227d'::bytea, 'SQL_ASCII')::jsonb AS j"))).toMatchObject({ code: 'SOURCE_READ_FAILED' })
+    } finally {
+      await client.query(`DROP DATABASE IF EXISTS ${name}`)
+      await client.end()
+    }
+  })
+
   it('keeps any column name as an own key of the values, however it is spelt', async () => {
     const names = ['__proto__', 'a"b', 'x\\ y', 'é☃', 'constructor', '}; throw 1; ({', 'line\nbreak', '\u2028']
     const select = names.map((name, index) => `${index} AS "${name.replaceAll('"', '""')}"`).join(', ')

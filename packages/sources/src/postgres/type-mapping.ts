@@ -229,5 +229,6 @@ export function createValueDecoder(oid: number, options: { strictUtf8?: boolean 
   if (oid === 1082) return createDateDecoder()
   if (oid === 1114 || oid === 1184) return createTimestampDecoder(type.name)
   if (options.strictUtf8 && type.decode === decodeText) return decodeStrictText
+  if (options.strictUtf8 && oid === 3802) return (buffer, start, length) => (decodeJsonb(buffer, start, 1), decodeStrictText(buffer, start + 1, length - 1))
   return type.decode
 }
