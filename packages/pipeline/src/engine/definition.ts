@@ -3,7 +3,9 @@ import { ParquetryError, type DatasetSchema, type Row, type TypedValue } from '@
 import type { RecordSource } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import type { PartitioningInfo } from '@parquetry/writer'
-import type { ExportFileResult } from './types.js'
+import type { ExistingFile } from './existing.js'
+import type { DateSelection } from './select.js'
+import type { ExportAction, ExportDatasetResult, ExportFailure, ExportFileResult } from './types.js'
 import { dateInZone } from './zoned-date.js'
 
 /** One input of a dataset: a file, a day of a table, a user's own record source. */
@@ -46,10 +48,14 @@ export interface InputCatalog {
   /**
    * The inputs present now, sorted. `problems` are names that look like
    * inputs but cannot be used (an impossible date), reported and skipped.
+   * `selection` is the run's: a catalog that pays for each input it lists
+   * (a day of a table) may list only the inputs it can reach (the dates
+   * selected; for `latest`, its newest closed day). A catalog of files
+   * ignores it: planning finds what each file feeds.
    *
    * @throws ParquetryError `SOURCE_READ_FAILED` when the catalog itself cannot be read (a missing folder).
    */
-  list(options?: { signal?: AbortSignal }): Promise<{ inputs: Input[]; problems: string[] }>
+  list(options?: { signal?: AbortSignal; selection?: DateSelection }): Promise<{ inputs: Input[]; problems: string[] }>
 }
 
 /** Which file a typed row goes to. */
@@ -76,6 +82,26 @@ export interface AfterCommitContext {
   signal?: AbortSignal
 }
 
+/** Context of {@link DatasetDefinition.afterExport}. */
+export interface AfterExportContext {
+  storage: Storage
+  /** The dataset's result of this run: its files (written, skipped, failed) and failures. */
+  result: Readonly<ExportDatasetResult>
+  selection: DateSelection
+  dryRun: boolean
+  /** `ExportOptions.deleteAfterExport`: undefined when the run did not say (the dataset's own setting holds). */
+  deleteAfterExport: boolean | undefined
+  /** The dataset's files of some dates (as its layout renders them), with their footers, by date. */
+  files(dates: Iterable<string>): Promise<Map<string, ExistingFile[]>>
+  /** A storage path as people read it (`s3://bucket/prefix/...`, an absolute file path). */
+  describe(path: string): string
+  /** Records a step taken (or, on a dry run, that would be taken): `result.actions` and an `action` event. */
+  report(action: ExportAction): void
+  /** Records a step that failed: it fails the run. */
+  fail(failure: ExportFailure): void
+  signal?: AbortSignal
+}
+
 /**
  * A dataset: everything the engine needs to export it, and nothing the
  * engine knows about any particular dataset.
@@ -96,6 +122,13 @@ export interface DatasetDefinition {
    * file stays.
    */
   afterCommit?: (file: ExportFileResult, context: AfterCommitContext) => Promise<void>
+  /**
+   * Runs once the dataset's export is over (on a dry run too, which must
+   * change nothing), still under its lock when one was taken: record what
+   * was written in a ledger, delete exported rows from the source once the
+   * files verify, apply retention. A throw fails the run; the files stay.
+   */
+  afterExport?: (context: AfterExportContext) => Promise<void>
 }
 
 /** A definition with its layout compiled and its date rule bound. */

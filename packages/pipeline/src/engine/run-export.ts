@@ -57,6 +57,12 @@ export interface ExportOptions {
    * as a whole) reads the footer only.
    */
   checkExisting?: ExistingCheck
+  /**
+   * Datasets that can delete their exported rows from the source (the
+   * pageviews preset) do so, once the files verify, when true; never when
+   * false; undefined leaves it to each dataset's own setting. Others ignore it.
+   */
+  deleteAfterExport?: boolean
   /** Aborting stops the run: files not yet complete are discarded. */
   signal?: AbortSignal
   onEvent?: (event: ExportEvent) => void
@@ -119,6 +125,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         Object.assign(result, emptyResult(dataset.definition.name))
         await exportDataset(dataset, { ...options, signal }, result, { ...planning, events: [], needsLock: false })
       }
+      if (dataset.definition.afterExport) await afterExport(dataset, { ...options, signal }, result)
     } catch (error) {
       if (lost && !options.signal?.aborted) error = lost
       if (isParquetryError(error, 'ABORTED') || (options.signal?.aborted && !isParquetryError(error))) throw error
@@ -144,7 +151,36 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
 }
 
 function emptyResult(dataset: string): ExportDatasetResult {
-  return { dataset, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [] }
+  return { dataset, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [], actions: [] }
+}
+
+/** Runs the dataset's `afterExport`: its steps and failures go into the result. */
+async function afterExport(dataset: CompiledDataset, options: ExportOptions, result: ExportDatasetResult): Promise<void> {
+  const name = dataset.definition.name
+  const fail = (failure: ExportFailure) => {
+    result.failures.push(failure)
+    options.onEvent?.({ type: 'failure', dataset: name, failure })
+  }
+  try {
+    await dataset.definition.afterExport?.({
+      storage: options.storage,
+      result,
+      selection: options.selection ?? { kind: 'latest' },
+      dryRun: options.dryRun ?? false,
+      deleteAfterExport: options.deleteAfterExport,
+      files: (dates) => readExistingFiles(options.storage, dataset.layout, dates),
+      describe: (path) => describePath(options.storage, path),
+      report: (action) => {
+        result.actions.push(action)
+        options.onEvent?.({ type: 'action', dataset: name, action })
+      },
+      fail,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+  } catch (error) {
+    if (isParquetryError(error, 'ABORTED') || options.signal?.aborted) throw error
+    fail({ code: isParquetryError(error) ? error.code : 'WRITE_FAILED', message: `${name}: after the export: ${error instanceof Error ? error.message : String(error)}` })
+  }
 }
 
 /** Thrown by a plan made without the lock that finds work to do. */
@@ -168,7 +204,7 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   }
 
   // Listed once (the second plan, under the lock, reuses the inputs and their digests).
-  const listed = (planning.listed ??= await definition.inputs.list(signal ? { signal } : {}))
+  const listed = (planning.listed ??= await definition.inputs.list({ selection: options.selection ?? { kind: 'latest' }, ...(signal ? { signal } : {}) }))
   for (const problem of listed.problems) missing(problem)
   const targets = targetsOf(listed.inputs, options.selection ?? { kind: 'latest' })
   for (const date of targets.missingDates) missing(`no ${definition.inputs.description} input for ${date}`)

@@ -67,6 +67,8 @@ export interface ExportDatasetResult {
   outsideDates: Record<string, number>
   /** Inputs that could not be read, and steps after a commit that failed: each fails the run. */
   failures: ExportFailure[]
+  /** Steps taken after the export by the dataset's `afterExport` (rows deleted from the source, ledger records). */
+  actions: ExportAction[]
   /** Set when the dataset could not be exported at all. */
   error?: { code: string; message: string }
 }
@@ -77,6 +79,20 @@ export interface ExportFailure {
   path?: string
   code: string
   message: string
+}
+
+/** A step a dataset's `afterExport` took, or on a dry run would take. */
+export interface ExportAction {
+  /** What kind of step: `deleted`, `would-delete`, `kept`, `recorded`, ... */
+  action: string
+  /** The partition date it concerns. */
+  date?: string
+  /** Rows it concerns (deleted, kept). */
+  rows?: number
+  /** One line for people. */
+  detail: string
+  /** `warn` for a step that was refused or that left something to do. Default `info`. */
+  level?: 'info' | 'warn'
 }
 
 /** The result of {@link runExport}. */
@@ -106,5 +122,7 @@ export type ExportEvent =
   | { type: 'rejects-removed'; dataset: string; path: string; reason: string }
   /** Dates outside the selection that this run rewrites as well, and why. */
   | { type: 'also'; dataset: string; dates: string[]; reason: string }
+  /** A step of the dataset's `afterExport` (see {@link ExportAction}). */
+  | { type: 'action'; dataset: string; action: ExportAction }
   /** Another export holds the dataset's lock: this one waits (see `ExportOptions.lock`). */
   | { type: 'lock-wait'; dataset: string; holder: string }
