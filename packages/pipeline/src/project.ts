@@ -9,6 +9,8 @@ import { todayIn } from './engine/zoned-date.js'
 import { fileInputs } from './inputs/file-inputs.js'
 import { fileReader } from './presets/file-readers.js'
 import { opsDataset } from './presets/ops.js'
+import { pageviewsDataset } from './presets/pageviews.js'
+import { postgresInputs } from './inputs/postgres-inputs.js'
 import { readStatus, type StatusReport } from './status/read-status.js'
 import { describePath, openStorage } from './storage.js'
 import { verifyDatasets, type VerifyReport } from './verify/verify.js'
@@ -51,7 +53,40 @@ export interface Project {
 }
 
 /** The definition of a dataset from its config entry: a preset's, or one the config declares. */
-export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>): DatasetDefinition {
+export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>): DatasetDefinition {
+  const connectionOf = (url: string | undefined) => ({ ...(url ? { connectionString: url } : {}), ...(env ? { env } : {}) })
+  if (dataset.kind === 'pageviews') {
+    return pageviewsDataset({
+      name: dataset.name,
+      view: dataset.view,
+      connection: connectionOf(dataset.connection),
+      perProject: dataset.perProject,
+      deleteAfterExport: dataset.deleteAfterExport,
+      retentionDays: dataset.retentionDays,
+      timezone: config.timezone,
+      tables: dataset.tables,
+      ...(dataset.output ? { output: dataset.output } : {}),
+      ...(dataset.ledgerTable ? { ledgerTable: dataset.ledgerTable } : {}),
+    })
+  }
+  if (dataset.kind === 'postgres') {
+    const schema = defineSchema({ name: dataset.name, ...(dataset.description ? { description: dataset.description } : {}), columns: dataset.columns })
+    return {
+      name: dataset.name,
+      schema,
+      view: dataset.view,
+      inputs: postgresInputs({
+        connection: connectionOf(dataset.connection),
+        relation: dataset.name,
+        query: dataset.query,
+        columns: schema.columns,
+        timezone: config.timezone,
+        ...(dataset.digestQuery ? { digestQuery: dataset.digestQuery } : {}),
+        ...(dataset.datesQuery ? { datesQuery: dataset.datesQuery } : {}),
+      }),
+      partition: { template: dataset.output, dateColumn: dataset.dateColumn, timezone: config.timezone },
+    }
+  }
   if (dataset.kind === 'preset') {
     return opsDataset(dataset.name, {
       dir: dataset.inputDir,
@@ -84,7 +119,7 @@ export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<Resolve
 export async function openProject(options: { config: ResolvedConfig; env?: Readonly<Record<string, string | undefined>> } | { cwd: string; path?: string; env?: Readonly<Record<string, string | undefined>> }): Promise<Project> {
   const config = 'config' in options ? options.config : await loadConfig({ cwd: options.cwd, ...(options.path ? { path: options.path } : {}), ...(options.env ? { env: options.env } : {}) })
   const env = options.env ? { env: options.env } : {}
-  const datasets = config.datasets.map((dataset) => datasetFromConfig(dataset, config))
+  const datasets = config.datasets.map((dataset) => datasetFromConfig(dataset, config, options.env))
   checkLayoutsApart(datasets.map((definition) => compileDataset(definition)))
   const storage = await openStorage(config.output, { s3: config.s3, ...env })
   const rejectsStorage = config.rejects.dir === undefined ? undefined : await openStorage(config.rejects.dir, { s3: config.s3, ...env })

@@ -12,7 +12,7 @@ describe('config', () => {
     const config = await loadConfig({ cwd: dir.path })
     expect(config.path).toBeUndefined()
     expect(config.output).toBe(join(dir.path, 'knowledge/optimize/parquet'))
-    expect(config.datasets.map((dataset) => [dataset.name, dataset.inputDir, dataset.pattern, dataset.output])).toEqual([
+    expect(config.datasets.map((dataset) => [dataset.name, 'inputDir' in dataset ? dataset.inputDir : undefined, 'pattern' in dataset ? dataset.pattern : undefined, dataset.output])).toEqual([
       ['query_perf', join(dir.path, 'g/reports'), 'query_perf_daily_{yyyymmdd}.csv', 'query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet'],
       ['query_perf_weekly', join(dir.path, 'g/reports'), 'query_perf_weekly_{yyyyww}.csv', 'query_perf_weekly/year={yyyy}/month={mm}/query_perf_weekly_{yyyymmdd}.parquet'],
       ['index_advisor', join(dir.path, 'knowledge/optimize'), 'index_advisor_report.json', 'index_advisor/year={yyyy}/month={mm}/index_advisor_{yyyymmdd}.parquet'],
@@ -29,7 +29,7 @@ describe('config', () => {
     expect(config.output).toBe(join(dir.path, 'lake'))
     expect(config.timezone).toBe('Asia/Bangkok')
     expect(config.datasets.find((dataset) => dataset.name === 'index_advisor')).toMatchObject({ enabled: false, inputDir: join(dir.path, 'ops/advisor') })
-    expect(config.datasets.find((dataset) => dataset.name === 'query_perf')?.inputDir).toBe(join(dir.path, 'ops/g/reports'))
+    expect(config.datasets.find((dataset) => dataset.name === 'query_perf')).toMatchObject({ inputDir: join(dir.path, 'ops/g/reports') })
     // The config lists what the project exports: the two it names.
     expect(config.datasets.map((dataset) => dataset.name)).toEqual(['index_advisor', 'query_perf'])
   })
@@ -77,7 +77,14 @@ describe('config', () => {
 
   it('names the field of an invalid config', async () => {
     expect(() => resolveConfig({ timezone: 'Mars/Olympus' }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: timezone: not an IANA time zone')
-    expect(() => resolveConfig({ datasets: { pageviews: {} } }, { baseDir: dir.path, path: 'p.json' })).toThrow("p.json: datasets.pageviews.format: Invalid discriminator value. Expected 'csv' | 'json' | 'jsonl' | 'eventlog'")
+    expect(() => resolveConfig({ datasets: { orders: {} } }, { baseDir: dir.path, path: 'p.json' })).toThrow("p.json: datasets.orders.format: Invalid discriminator value. Expected 'csv' | 'json' | 'jsonl' | 'eventlog' | 'postgres'")
+    // pageviews is the preset (its settings), or a dataset of one's own: the preset's problem is named.
+    expect(() => resolveConfig({ datasets: { pageviews: { perProject: 'yes' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.perProject: Invalid input: expected boolean, received string')
+    expect(() => resolveConfig({ datasets: { pageviews: { retentionDays: 0 } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.retentionDays')
+    expect(resolveConfig({ datasets: { pageviews: {} } }, { baseDir: dir.path, path: 'p.json' }).datasets).toEqual([
+      { kind: 'pageviews', name: 'pageviews', enabled: true, view: 'pageviews', output: '{dataset}/date={date}/{dataset}_{yyyymmdd}.parquet', connection: undefined, perProject: false, deleteAfterExport: false, retentionDays: 90, ledgerTable: undefined, tables: {} },
+    ])
+    expect(() => resolveConfig({ datasets: { orders: { format: 'postgres', query: 'SELECT * FROM orders', output: 'o/{date}.parquet', columns: [{ name: 'day', type: 'date', nullable: false }], dateColumn: 'day' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.orders.query: must use $1 for the day it reads')
     expect(() => resolveConfig({ datasets: { query_perf: { output: '../escape/{yyyymmdd}.parquet' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow(
       'p.json: datasets.query_perf.output: output template "../escape/{yyyymmdd}.parquet": must be a relative path without . or .. segments',
     )

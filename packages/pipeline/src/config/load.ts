@@ -1,11 +1,12 @@
 import { createLayout } from '@parquetry/partitioner'
-import { ParquetryError, type ColumnDefinition, type ColumnType } from '@parquetry/schema'
+import { pageviewsSchema, ParquetryError, type ColumnDefinition, type ColumnType } from '@parquetry/schema'
 import { isS3Url } from '@parquetry/storage'
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { getOpsPreset, opsPreset } from '../presets/ops.js'
 import type { z } from 'zod'
-import { configFileSchema, type customDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
+import { pageviewsTemplates } from '../presets/pageviews.js'
+import { configFileSchema, type customDatasetSchema, type pageviewsDatasetSchema, type postgresDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
 
 /** The config file name looked for in the working directory. */
 export const CONFIG_FILE_NAME = 'parquetry.config.json'
@@ -30,7 +31,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   const where = options.path ?? 'config'
   const parsed = configFileSchema.safeParse(raw)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
+    const issue = parsed.error.issues[0] && unionBranchIssue(parsed.error.issues[0])
     const field = issue?.path.length ? issue.path.join('.') : '(top level)'
     throw new ParquetryError('CONFIG_INVALID', `${where}: ${field}: ${issue?.message ?? 'invalid'}`, { details: { issues: parsed.error.issues } })
   }
@@ -46,6 +47,11 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   const entries: [string, Record<string, unknown>][] = declared ? order.map((name) => [name, declared[name] as Record<string, unknown>]) : opsPreset.map((dataset) => [dataset.name, {}])
   const datasets = entries.map(([name, entry]): ResolvedDataset => {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) fail(`datasets.${name}`, 'dataset names are lower-case letters, digits and underscores')
+    // `pageviews` is the preset, unless the entry declares a dataset of its own (its columns).
+    if (name === 'pageviews' && !('columns' in entry)) {
+      return resolvePageviews(name, entry as z.infer<typeof pageviewsDatasetSchema>, fail)
+    }
+    if ((entry as { format?: string }).format === 'postgres') return resolvePostgres(name, entry as z.infer<typeof postgresDatasetSchema>, fail)
     const preset = getOpsPreset(name)
     const settings = entry as { enabled?: boolean; view?: string; spread?: number; input?: string; pattern?: string; output?: string; strictHeader?: boolean }
     if (preset) {
@@ -67,17 +73,14 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
         strictHeader: settings.strictHeader ?? false,
       }
     }
-    const custom = entry as z.infer<typeof customDatasetSchema>
+    const custom = entry as Exclude<z.infer<typeof customDatasetSchema>, { format: 'postgres' }>
     const { enabled, view, spread, input, pattern, output: template, columns, dateColumn, description, ...format } = custom
     try {
       createLayout({ template, dataset: name, columns: columns as { name: string; type: ColumnType }[] })
     } catch (error) {
       fail(`datasets.${name}.output`, (error as Error).message)
     }
-    const date = columns.find((column) => column.name === dateColumn)
-    if (!date) fail(`datasets.${name}.dateColumn`, `${dateColumn} is not one of its columns (${columns.map((column) => column.name).join(', ')})`)
-    else if (date.type !== 'date' && date.type !== 'timestamp') fail(`datasets.${name}.dateColumn`, `${dateColumn} is a ${date.type}; it must be a date or a timestamp`)
-    else if (date.nullable !== false) fail(`datasets.${name}.dateColumn`, `${dateColumn} must be declared "nullable": false (every row needs a date)`)
+    checkDateColumn(name, columns as ColumnDefinition[], dateColumn, fail)
     return {
       kind: 'custom',
       name,
@@ -157,4 +160,73 @@ export function starterConfig(): string {
     datasets,
   }
   return `${JSON.stringify(config, null, 2)}\n`
+}
+
+function resolvePageviews(name: string, entry: z.infer<typeof pageviewsDatasetSchema>, fail: (field: string, message: string) => never): ResolvedDataset {
+  const output = entry.output ?? (entry.perProject ? pageviewsTemplates.perProject : pageviewsTemplates.daily)
+  try {
+    createLayout({ template: output, dataset: name, columns: pageviewsSchema.columns })
+  } catch (error) {
+    fail(`datasets.${name}.output`, (error as Error).message)
+  }
+  return {
+    kind: 'pageviews',
+    name,
+    enabled: entry.enabled ?? true,
+    view: entry.view ?? name,
+    output,
+    connection: entry.connection,
+    perProject: entry.perProject ?? false,
+    deleteAfterExport: entry.deleteAfterExport ?? false,
+    retentionDays: entry.retentionDays ?? 90,
+    ledgerTable: entry.ledgerTable,
+    tables: entry.tables ?? {},
+  }
+}
+
+function resolvePostgres(name: string, entry: z.infer<typeof postgresDatasetSchema>, fail: (field: string, message: string) => never): ResolvedDataset {
+  const columns = entry.columns as ColumnDefinition[]
+  try {
+    createLayout({ template: entry.output, dataset: name, columns: columns as { name: string; type: ColumnType }[] })
+  } catch (error) {
+    fail(`datasets.${name}.output`, (error as Error).message)
+  }
+  checkDateColumn(name, columns, entry.dateColumn, fail)
+  if (!/\$1\b/.test(entry.query)) fail(`datasets.${name}.query`, 'must use $1 for the day it reads (WHERE day = $1)')
+  return {
+    kind: 'postgres',
+    name,
+    enabled: entry.enabled ?? true,
+    view: entry.view ?? name,
+    output: entry.output,
+    connection: entry.connection,
+    query: entry.query,
+    digestQuery: entry.digestQuery,
+    datesQuery: entry.datesQuery,
+    columns,
+    dateColumn: entry.dateColumn,
+    description: entry.description,
+  }
+}
+
+function checkDateColumn(name: string, columns: readonly ColumnDefinition[], dateColumn: string, fail: (field: string, message: string) => never): void {
+  const date = columns.find((column) => column.name === dateColumn)
+  if (!date) fail(`datasets.${name}.dateColumn`, `${dateColumn} is not one of its columns (${columns.map((column) => column.name).join(', ')})`)
+  else if (date.type !== 'date' && date.type !== 'timestamp') fail(`datasets.${name}.dateColumn`, `${dateColumn} is a ${date.type}; it must be a date or a timestamp`)
+  else if (date.nullable !== false) fail(`datasets.${name}.dateColumn`, `${dateColumn} must be declared "nullable": false (every row needs a date)`)
+}
+
+type ConfigIssue = z.core.$ZodIssue
+
+/**
+ * The issue to report for a value matching none of a union's shapes (the
+ * `pageviews` entry: the preset's settings, or a dataset of one's own): the
+ * branch with the fewest issues (the preset's on a tie), with its full path,
+ * instead of zod's bare "Invalid input".
+ */
+function unionBranchIssue(issue: ConfigIssue): ConfigIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue
+  const branch = issue.errors.reduce((best, errors) => (errors.length < best.length ? errors : best))
+  const first = branch[0]
+  return first ? unionBranchIssue({ ...first, path: [...issue.path, ...first.path] } as ConfigIssue) : issue
 }

@@ -35,6 +35,22 @@ const customCommon = {
   description: z.string().optional(),
 }
 
+const connection = z.string().min(1).optional().describe('postgres:// URL (default: DATABASE_URL, else the PG* variables). Keep passwords in the environment (PGPASSWORD, ~/.pgpass); one given here is never printed.')
+
+/** A table (or any SELECT) of PostgreSQL, one day at a time. */
+export const postgresDatasetSchema = z.strictObject({
+  ...common,
+  format: z.literal('postgres'),
+  connection,
+  query: z.string().min(1).describe('One day of rows: a SELECT whose $1 is the day (a date), e.g. "SELECT * FROM orders WHERE day = $1". Bound, never interpolated.'),
+  digestQuery: z.string().min(1).optional().describe('The days from $1 to $2 (inclusive) that have rows, with a cheap digest each: columns date (text) and digest (text). Default: a server-side count and hash of every row of query, one query a day.'),
+  datesQuery: z.string().min(1).optional().describe('The days that have rows (column date), for --historical when there is no digestQuery; $1 is today.'),
+  output: z.string().min(1).describe('Output path under the output root: date tokens, {dataset} and {column} tokens (hive-encoded); must end in .parquet.'),
+  columns: z.array(columnDefinitionSchema).min(1).describe('The columns of the Parquet files, in order (nullable defaults to true); the query must return them.'),
+  dateColumn: z.string().min(1).describe("The non-null date or timestamp column whose date ({date}) places each row."),
+  description: z.string().optional(),
+})
+
 /** A dataset declared in the config: where its files are, how they read, its columns and layout. */
 export const customDatasetSchema = z.discriminatedUnion('format', [
   z.strictObject({
@@ -59,12 +75,38 @@ export const customDatasetSchema = z.discriminatedUnion('format', [
   }),
   z.strictObject({ ...customCommon, format: z.literal('jsonl'), rename, encoding }),
   z.strictObject({ ...customCommon, format: z.literal('eventlog'), encoding }),
+  postgresDatasetSchema,
 ])
 
-/** One dataset entry: a preset's settings, or a dataset of your own. */
-export const datasetConfigSchema = z.union([presetDatasetSchema, customDatasetSchema])
+/** The `pageviews` preset (seed 003): Read the Docs' analytics_pageview from PostgreSQL. */
+export const pageviewsDatasetSchema = z.strictObject({
+  enabled: common.enabled,
+  view: common.view,
+  format: z.literal('postgres').optional().describe('Where the rows are (only postgres).'),
+  connection,
+  perProject: z.boolean().optional().describe('One file a day per project: pageviews/project=<slug>/date=…/ (default false).'),
+  deleteAfterExport: z.boolean().optional().describe("Delete each day's rows from PostgreSQL once its objects read back and verify (default false; --delete-after-export for one run)."),
+  retentionDays: z.union([z.number().int().min(1), z.literal(false)]).optional().describe('Days of rows kept in PostgreSQL: older days, once exported and verified, are deleted (default 90; false keeps every day).'),
+  output: z.string().min(1).optional().describe('Output template (default pageviews/date={date}/pageviews_{yyyymmdd}.parquet, or with perProject pageviews/project={project_slug}/date={date}/pageviews_{yyyymmdd}.parquet).'),
+  ledgerTable: z.string().min(1).optional().describe('The ledger table in PostgreSQL, created when missing (default parquetry_export_ledger).'),
+  tables: z
+    .strictObject({
+      pageview: z.string().min(1).optional(),
+      project: z.string().min(1).optional(),
+      version: z.string().min(1).optional(),
+    })
+    .optional()
+    .describe("Read the Docs' table names (default analytics_pageview, projects_project, builds_version)."),
+})
 
-const presetShape = Object.fromEntries(opsPreset.map((dataset) => [dataset.name, presetDatasetSchema.optional()])) as Record<string, z.ZodOptional<typeof presetDatasetSchema>>
+/** One dataset entry: a preset's settings, or a dataset of your own. */
+export const datasetConfigSchema = z.union([presetDatasetSchema, pageviewsDatasetSchema, customDatasetSchema])
+
+const presetShape = {
+  ...(Object.fromEntries(opsPreset.map((dataset) => [dataset.name, presetDatasetSchema.optional()])) as Record<string, z.ZodOptional<typeof presetDatasetSchema>>),
+  // The preset, or a dataset of one's own that happens to be called pageviews.
+  pageviews: z.union([pageviewsDatasetSchema, customDatasetSchema]).optional(),
+}
 
 /** The `parquetry.config.json` file, as written by people. */
 export const configFileSchema = z.strictObject({
@@ -95,7 +137,7 @@ export const configFileSchema = z.strictObject({
     .strictObject(presetShape)
     .catchall(customDatasetSchema)
     .optional()
-    .describe('The datasets to export: preset names (query_perf, query_perf_weekly, index_advisor, optimization_summary) with their defaults, and datasets of your own. Absent: the four ops datasets.'),
+    .describe('The datasets to export: preset names (query_perf, query_perf_weekly, index_advisor, optimization_summary; pageviews from PostgreSQL) with their defaults, and datasets of your own (files, or "format": "postgres"). Absent: the four ops datasets.'),
 })
 
 /** The config file's type. */
@@ -129,8 +171,39 @@ export interface ResolvedCustomDataset extends ResolvedDatasetBase {
   format: FileFormat
 }
 
+/** The pageviews preset's settings (defaults are the preset's own). */
+export interface ResolvedPageviewsDataset {
+  kind: 'pageviews'
+  name: string
+  enabled: boolean
+  view: string
+  output: string | undefined
+  connection: string | undefined
+  perProject: boolean
+  deleteAfterExport: boolean
+  retentionDays: number | false
+  ledgerTable: string | undefined
+  tables: { pageview?: string; project?: string; version?: string }
+}
+
+/** A PostgreSQL dataset of the config's own. */
+export interface ResolvedPostgresDataset {
+  kind: 'postgres'
+  name: string
+  enabled: boolean
+  view: string
+  output: string
+  connection: string | undefined
+  query: string
+  digestQuery: string | undefined
+  datesQuery: string | undefined
+  columns: ColumnDefinition[]
+  dateColumn: string
+  description: string | undefined
+}
+
 /** A dataset's settings after defaults, with absolute paths. */
-export type ResolvedDataset = ResolvedPresetDataset | ResolvedCustomDataset
+export type ResolvedDataset = ResolvedPresetDataset | ResolvedCustomDataset | ResolvedPageviewsDataset | ResolvedPostgresDataset
 
 /** A loaded config: defaults filled in, paths absolute. */
 export interface ResolvedConfig {
