@@ -11,7 +11,8 @@ import { loadQuerier, openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 
 export const exportUsage = `Usage: parquetry export [dataset...] [--date YYYY-MM-DD | --from D --to D | --historical]
-                        [--dry-run] [--force] [--json] [--summary] [--timeout S] [--wait S] [--config FILE]
+                        [--dry-run] [--force] [--delete-after-export] [--json] [--summary]
+                        [--timeout S] [--wait S] [--config FILE]
 
 Exports the config's datasets (default: the ops datasets query_perf,
 query_perf_weekly, index_advisor, optimization_summary) to partitioned,
@@ -21,10 +22,15 @@ writes nothing: "already exists, skipping".
   dataset...     datasets to export (default: every enabled one)
   --date D       the day D (YYYY-MM-DD)
   --from D --to D  every day from D to D, inclusive
-  --historical   every input present
-                 (none of these: the latest input present)
+  --historical   every input present (pageviews: every closed day in the table)
+                 (none of these: the latest input present; pageviews: yesterday)
   --dry-run      list what was found and what would be written; write nothing
   --force        rewrite files even when their inputs are unchanged
+  --delete-after-export
+                 pageviews (PostgreSQL): once a day's objects read back with the
+                 rows and view_count sum PostgreSQL gave, delete that day's rows
+                 (re-checked in one transaction; every recorded day that still
+                 verifies, not only this run's). Never on --dry-run.
   --json         print one JSON result instead of log lines
   --summary      after exporting, print the seed's validation query over query_perf
   --timeout S    stop after S seconds (the seed's 10-minute limit: --timeout 600);
@@ -43,6 +49,7 @@ const exportFlags = {
   historical: flag.boolean(),
   'dry-run': flag.boolean(),
   force: flag.boolean(),
+  'delete-after-export': flag.boolean(),
   summary: flag.boolean(),
   timeout: flag.string(z.coerce.number().positive().optional()),
   wait: flag.string(z.coerce.number().nonnegative().optional()),
@@ -69,6 +76,7 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
       selection,
       dryRun,
       force: values.force,
+      ...(values['delete-after-export'] ? { deleteAfterExport: true } : {}),
       ...(values.wait !== undefined ? { lock: { waitMs: values.wait * 1000 } } : {}),
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(onEvent ? { onEvent } : {}),
@@ -147,6 +155,17 @@ function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: Re
       progress.done()
       io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, also_dates: event.dates.join(','), reason: event.reason })}\n`)
       return
+    case 'action': {
+      progress.done()
+      const { action } = event
+      if (action.action === 'would-delete') {
+        io.stdout.write(`→ ${action.detail}\n`)
+        return
+      }
+      const fields = { dataset: event.dataset, [action.action.replaceAll('-', '_')]: action.date ?? '', ...(action.rows !== undefined ? { rows: action.rows } : {}) }
+      io.stderr.write(`${formatLogLine(action.level === 'warn' ? 'WARN' : 'INFO', 'export:parquet', fields)} ${action.detail}\n`)
+      return
+    }
     case 'lock-wait':
       progress.done()
       io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, waiting_for: event.holder })}\n`)
@@ -214,6 +233,8 @@ function printSummary(result: ExportResult, io: CliIo, config: string | undefine
   if (result.failed > 0) parts.push(`${result.failed} failed`)
   const inputs = result.datasets.reduce((sum, dataset) => sum + dataset.failures.filter((failure) => failure.input).length, 0)
   if (inputs > 0) parts.push(`${inputs} input${inputs === 1 ? '' : 's'} unreadable`)
+  const deleted = result.datasets.flatMap((dataset) => dataset.actions).filter((action) => action.action === 'deleted')
+  if (deleted.length > 0) parts.push(`${deleted.reduce((sum, action) => sum + (action.rows ?? 0), 0).toLocaleString('en-US')} source rows deleted (${deleted.length} day${deleted.length === 1 ? '' : 's'})`)
   const errors = result.datasets.filter((dataset) => dataset.error).length
   if (errors > 0) parts.push(`${errors} dataset${errors === 1 ? '' : 's'} failed`)
   io.stdout.write(`${result.ok ? '✓ Export complete' : '✗ Export finished with failures'} (${parts.join(', ')}) in ${(result.durationMs / 1000).toFixed(1)} s\n`)
