@@ -32,7 +32,11 @@ export interface TestDatabase {
 
 /** Options of {@link testPostgres}. */
 export interface TestPostgresOptions {
-  /** Use this kind only (`'embedded'` starts one even when another server answers). Default: the first that works, in order env, local, embedded. */
+  /**
+   * Use this kind only (`'embedded'` starts one even when another server
+   * answers). Default: `PARQUETRY_TEST_POSTGRES` when it names a kind, else the
+   * first that works, in order env, local, embedded.
+   */
   kind?: TestPostgresKind
   /** Where DATABASE_URL is read. Default process.env. */
   env?: Readonly<Record<string, string | undefined>>
@@ -155,7 +159,8 @@ const servers = new Map<string, Promise<TestPostgres>>()
 
 async function find(options: TestPostgresOptions): Promise<TestPostgres> {
   const env = options.env ?? process.env
-  const wanted = options.kind
+  const forced = env['PARQUETRY_TEST_POSTGRES']
+  const wanted = options.kind ?? (forced === 'env' || forced === 'local' || forced === 'embedded' ? forced : undefined)
   const fromEnv = env['DATABASE_URL']
   if ((wanted === undefined || wanted === 'env') && fromEnv) return makeServer(fromEnv, 'env')
   if (wanted === 'env') throw new Error('testPostgres: DATABASE_URL is not set')
@@ -173,7 +178,8 @@ async function find(options: TestPostgresOptions): Promise<TestPostgres> {
  * gives each test file a database of its own.
  */
 export function testPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
-  const key = `${options.kind ?? 'any'}|${(options.env ?? process.env)['DATABASE_URL'] ?? ''}`
+  const env = options.env ?? process.env
+  const key = `${options.kind ?? env['PARQUETRY_TEST_POSTGRES'] ?? 'any'}|${env['DATABASE_URL'] ?? ''}`
   let server = servers.get(key)
   if (!server) {
     server = find(options)
