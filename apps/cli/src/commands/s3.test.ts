@@ -114,7 +114,7 @@ describe('the ops datasets on S3', () => {
     const replaced = server.requests.filter((request) => request.action === 'copy' && request.key.endsWith('.parquet'))
     expect(replaced.map((request) => request.key)).toEqual(['ops/query_perf/year=2025/month=10/query_perf_20251003.parquet', 'ops/query_perf/year=2025/month=10/query_perf_20251004.parquet'])
     expect(replaced.every((request) => typeof request.headers['if-match'] === 'string')).toBe(true)
-  })
+  }, 60_000)
 
   it('an export killed mid-upload leaves no object at any final key; the next run completes and removes what was left', async () => {
     // One day of large, incompressible rows: its file is uploaded in 5 MiB parts.
