@@ -7,5 +7,6 @@ import { runCli } from '../../apps/cli/dist/index.js'
 const started = performance.now()
 const code = await runCli(process.argv.slice(2))
 const seconds = (performance.now() - started) / 1000
-process.stderr.write(`PARQUETRY_MEASURE ${JSON.stringify({ code, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`)
+const cpu = process.cpuUsage()
+process.stderr.write(`PARQUETRY_MEASURE ${JSON.stringify({ code, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`)
 process.exitCode = code
