@@ -10,7 +10,7 @@
 // its own is created and dropped (kept with --keep).
 import { rtdTablesSql, startS3Server } from '@parquetry/testing'
 import { connectPostgres } from '@parquetry/sources/postgres'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +28,19 @@ const databaseUrl = (() => {
   url.pathname = `/${databaseName}`
   return url.toString()
 })()
+/** A child process's exit code and output, without blocking this process (which serves S3). */
+function run(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
 const root = await mkdtemp(join(tmpdir(), 'parquetry-pageviews-'))
 
 const admin = await connectPostgres({ connectionString: serverUrl })
@@ -60,7 +73,8 @@ try {
   const results = []
   for (const [index, rows] of sizes.entries()) {
     const date = days[index]
-    const child = spawnSync(process.execPath, [runner, 'export', 'pageviews', '--date', date, '--json'], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    // Asynchronously: the S3 server answers from this process's event loop.
+    const child = await run(process.execPath, [runner, 'export', 'pageviews', '--date', date, '--json'], { cwd: root, env })
     const line = child.stderr.split('\n').find((text) => text.startsWith('PARQUETRY_MEASURE '))
     if (!line) throw new Error(`export failed:\n${child.stderr}`)
     const measure = JSON.parse(line.slice('PARQUETRY_MEASURE '.length))

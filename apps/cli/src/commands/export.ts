@@ -187,7 +187,8 @@ function printFile(file: ExportFileResult, io: CliIo, dryRun: boolean): void {
   }
   if (file.status === 'written') {
     io.stdout.write(
-      `${formatLogLine('INFO', 'export:parquet', { file: file.file, rows: file.rows, compressed_kb: Math.round((file.bytes ?? 0) / 1024), ratio: `${(file.ratio ?? 0).toFixed(1)}%` })}\n`,
+      // The ratio only against inputs whose size is known (a day of a table has none).
+      `${formatLogLine('INFO', 'export:parquet', { file: file.file, rows: file.rows, compressed_kb: Math.round((file.bytes ?? 0) / 1024), ...(file.sourceBytes > 0 ? { ratio: `${(file.ratio ?? 0).toFixed(1)}%` } : {}) })}\n`,
     )
   } else if (file.status === 'skipped') {
     io.stdout.write(`${formatLogLine('INFO', 'export:parquet', { file: file.file })} already exists, skipping\n`)

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { runExport } from '../engine/run-export.js'
 import type { ExportResult } from '../engine/types.js'
-import type { Storage } from '@parquetry/storage'
+import { createLocalStorage, type Storage } from '@parquetry/storage'
 import { pageviewsDataset, type PageviewsOptions } from './pageviews.js'
 
 // Today is 2026-01-20 (UTC): the closed days are 14..19; the 20th's counters still change.
@@ -121,6 +121,15 @@ describe('pageviews: PostgreSQL to Parquet on S3', () => {
     expect(rerun.skipped).toBe(6)
     expect(rerun.datasets[0]?.inputs).toEqual([])
     expect(await count()).toBe(before.length + (await count("date = '2026-01-20'")))
+  })
+
+  it('to a local folder as well: the ledger names the folder', async () => {
+    const local = createLocalStorage({ root: join(dir.path, 'lake') })
+    const result = await runExport({ datasets: [dataset()], storage: local, selection: { kind: 'dates', from: '2026-01-19', to: '2026-01-19' } })
+    expect(result.ok).toBe(true)
+    const [entry] = await pg.query<{ location: string; objects: string }>("SELECT location, objects::text AS objects FROM parquetry_export_ledger WHERE date = '2026-01-19'")
+    expect(entry?.location).toBe(join(dir.path, 'lake'))
+    expect(JSON.parse(entry?.objects ?? '[]')).toEqual([expect.objectContaining({ path: 'pageviews/date=2026-01-19/pageviews_20260119.parquet', rows: await count("date = '2026-01-19'") })])
   })
 
   it('per project: one object a day per project, slugs hive-encoded inside their key; latest is yesterday', async () => {

@@ -4,6 +4,7 @@ import type { PostgresConnectionOptions, PostgresSession } from '@parquetry/sour
 import type { Storage } from '@parquetry/storage'
 import { parquetReadOptions, readParquetMetadata, footerInfoFromMetadata } from '@parquetry/writer'
 import { parquetRead } from 'hyparquet'
+import { fileURLToPath } from 'node:url'
 import type { AfterExportContext, DatasetDefinition } from '../engine/definition.js'
 import type { ExistingFile } from '../engine/existing.js'
 import { todayIn } from '../engine/zoned-date.js'
@@ -209,7 +210,8 @@ async function afterPageviewsExport(context: AfterExportContext, options: AfterO
   try {
     const ledgerThere = dryRun ? await options.ledger.exists(session) : (await options.ledger.ensure(session), true)
     const entries = ledgerThere ? await options.ledger.entries(session, options.name) : new Map<string, LedgerEntry>()
-    const location = context.describe('').replace(/\/$/, '')
+    // Where the objects are: the storage root as people read it (an s3:// URL, a folder).
+    const location = context.storage.url.startsWith('file:') ? fileURLToPath(context.storage.url) : context.storage.url.replace(/\/$/, '')
 
     // 1. The days this run wrote or found unchanged: read back, checked against the digest PostgreSQL gave, recorded.
     const byDate = new Map<string, { failed: boolean; written: boolean }>()
