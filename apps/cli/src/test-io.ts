@@ -1,4 +1,5 @@
 import type { CliIo } from './io.js'
+import { runCli } from './run-cli.js'
 
 /** A CliIo that records what the command writes (tests only). */
 export function captureIo(cwd: string, isTTY = false): CliIo & { out: () => string; err: () => string } {
@@ -12,4 +13,11 @@ export function captureIo(cwd: string, isTTY = false): CliIo & { out: () => stri
     out: () => out,
     err: () => err,
   }
+}
+
+/** Runs the CLI in `cwd` with `env` (an S3 server's variables, say): its exit code and what it printed. */
+export async function runIn(cwd: string, env: Record<string, string>, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = { ...captureIo(cwd), env }
+  const code = await runCli(args, io)
+  return { code, out: io.out(), err: io.err() }
 }

@@ -4,8 +4,7 @@ import { rtdPageviews, rtdProjects, seedRtd, startS3Server, testPostgres, useTem
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../run-cli.js'
-import { captureIo } from '../test-io.js'
+import { runIn } from '../test-io.js'
 
 // End to end: Read the Docs' tables in a real PostgreSQL → `parquetry export pageviews` → S3 (fauxqs)
 // → `parquetry report …`, compared row for row with the same questions asked of PostgreSQL.
@@ -28,10 +27,8 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function cli(folder: string, ...args: string[]) {
-  const io = { ...captureIo(folder), env: { ...server.env } }
-  const code = await runCli(args, io)
-  return { code, out: io.out(), err: io.err() }
+function cli(folder: string, ...args: string[]) {
+  return runIn(folder, { ...server.env }, args)
 }
 
 async function json(folder: string, ...args: string[]): Promise<unknown> {

@@ -4,8 +4,7 @@ import { startS3Server, useTempDir, type S3TestServer } from '@parquetry/testing
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../run-cli.js'
-import { captureIo } from '../test-io.js'
+import { runIn } from '../test-io.js'
 
 const dir = useTempDir()
 let server: S3TestServer
@@ -89,10 +88,8 @@ async function writeInputs(folder: string): Promise<void> {
   for (const [date, lines] of byDate) await writeFile(join(folder, 'input', `pageviews_${date.replaceAll('-', '')}.jsonl`), `${lines.join('\n')}\n`)
 }
 
-async function cli(folder: string, ...args: string[]) {
-  const io = { ...captureIo(folder), env: server ? { ...server.env } : {} }
-  const code = await runCli(args, io)
-  return { code, out: io.out(), err: io.err() }
+function cli(folder: string, ...args: string[]) {
+  return runIn(folder, server ? { ...server.env } : {}, args)
 }
 
 async function json(folder: string, ...args: string[]): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { addDays } from '@parquetry/partitioner'
-import { isParquetryError, ParquetryError, pageviewsSchema } from '@parquetry/schema'
+import { ParquetryError, pageviewsSchema } from '@parquetry/schema'
 import type { PostgresConnectionOptions, PostgresSession } from '@parquetry/sources/postgres'
 import type { Storage } from '@parquetry/storage'
 import { parquetReadOptions, readParquetMetadata, footerInfoFromMetadata } from '@parquetry/writer'
@@ -214,22 +214,16 @@ async function afterPageviewsExport(context: AfterExportContext, options: AfterO
     const location = context.storage.url.startsWith('file:') ? fileURLToPath(context.storage.url) : context.storage.url.replace(/\/$/, '')
 
     // 1. The days this run wrote or found unchanged: read back, checked against the digest PostgreSQL gave, recorded.
-    const byDate = new Map<string, { failed: boolean; written: boolean }>()
-    for (const file of result.files) {
-      const day = byDate.get(file.date) ?? { failed: false, written: false }
-      if (file.status === 'failed') day.failed = true
-      if (file.status === 'written') day.written = true
-      if (file.status !== 'would-write' && file.status !== 'would-remove') byDate.set(file.date, day)
-    }
-    const failedInputs = new Set(result.failures.map((failure) => failure.input).filter((input) => input !== undefined))
-    const dates = [...byDate].filter(([, day]) => !day.failed).map(([date]) => date).sort()
+    const failed = new Set(result.files.filter((file) => file.status === 'failed').map((file) => file.date))
+    const there = result.files.filter((file) => file.status === 'written' || file.status === 'skipped')
+    const dates = [...new Set(there.map((file) => file.date))].filter((date) => !failed.has(date)).sort()
+    // What step 1 read back, so that step 2 does not download the same objects again.
+    const readThisRun = new Map<string, ReadBack>()
     if (!dryRun && dates.length > 0) {
       const found = await context.files(dates)
       for (const date of dates) {
-        const files = found.get(date) ?? []
-        const identity = files[0]?.footer?.parquetry?.sources[0]?.identity
-        if (identity && failedInputs.has(identity)) continue
-        const back = await readBack(context.storage, files, context.signal)
+        const back = await readBack(context.storage, found.get(date) ?? [], context.signal)
+        readThisRun.set(date, back)
         const digest = [...back.digests][0]
         const parsed = digest === undefined ? undefined : parseDigest(digest)
         const known = entries.get(date)
@@ -256,8 +250,9 @@ async function afterPageviewsExport(context: AfterExportContext, options: AfterO
     if (candidates.length > 0) {
       const first = candidates[0] as LedgerEntry
       const last = candidates.at(-1) as LedgerEntry
+      // The objects of the days step 1 did not read, listed at once.
+      const found = await context.files(candidates.map((entry) => entry.date).filter((date) => !readThisRun.has(date)))
       const now = new Map((await session.query<{ date: string; digest: string }>(options.digestQuery, [first.date, last.date])).map((row) => [String(row.date), String(row.digest)]))
-      const found = await context.files(candidates.map((entry) => entry.date))
       for (const entry of candidates) {
         const why = deleting ? 'exported' : `older than ${retention} days`
         const current = now.get(entry.date)
@@ -267,7 +262,7 @@ async function afterPageviewsExport(context: AfterExportContext, options: AfterO
           if (current !== undefined) context.fail({ code: 'CONFLICT', message: `${options.name}: ${detail}` })
           continue
         }
-        const back = await readBack(context.storage, found.get(entry.date) ?? [], context.signal)
+        const back = readThisRun.get(entry.date) ?? (await readBack(context.storage, found.get(entry.date) ?? [], context.signal))
         const problem = mismatch(back, entry, entry.objects.map((object) => object.path).sort())
         if (problem !== undefined) {
           const detail = `${entry.date}: kept in PostgreSQL: its objects do not verify against ${options.ledger.table}: ${problem}`
@@ -343,9 +338,4 @@ async function deleteDay(session: PostgresSession, options: AfterOptions, entry:
     context.report({ action: 'kept', date: entry.date, level: 'warn', detail })
     context.fail({ code: 'CONFLICT', message: `${options.name}: ${detail}` })
   }
-}
-
-/** Whether an error is a refused delete (for tests). */
-export function isDeleteRefused(error: unknown): boolean {
-  return error instanceof DeleteRefused || isParquetryError(error, 'CONFLICT')
 }
