@@ -71,28 +71,29 @@ function databaseOf(description: string): string {
   }
 }
 
-/** Digests of the days `from`..`to` (inclusive), through the catalog's digest query or, without one, day by day. */
+/** Digests of some days (a range, or a list of days), through the catalog's digest query (one query) or, without one, day by day. */
 async function digestsOf(session: PostgresSession, options: PostgresInputsOptions, days: { from: string; to: string } | readonly string[]): Promise<Map<string, string>> {
+  const list = isDayList(days) ? days : undefined
+  const range = isDayList(days) ? { from: days[0], to: days.at(-1) } : days
   const found = new Map<string, string>()
+  if (range.from === undefined || range.to === undefined) return found
   if (options.digestQuery) {
-    const [from, to] = Array.isArray(days) ? [days[0], days.at(-1)] : [(days as { from: string }).from, (days as { to: string }).to]
-    if (from === undefined || to === undefined) return found
-    const rows = await session.query<{ date: unknown; digest: unknown }>(options.digestQuery, [from, to])
-    const wanted = Array.isArray(days) ? new Set(days) : undefined
-    for (const row of rows) {
+    for (const row of await session.query<{ date: unknown; digest: unknown }>(options.digestQuery, [range.from, range.to])) {
       const date = String(row.date)
-      if (wanted && !wanted.has(date)) continue
-      found.set(date, String(row.digest))
+      if (!list || list.includes(date)) found.set(date, String(row.digest))
     }
     return found
   }
-  const list = Array.isArray(days) ? days : dateRange((days as { from: string }).from, (days as { to: string }).to)
   const sql = `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(q::text, 0)::numeric), 0)::text AS hash FROM (${options.query}) AS q`
-  for (const date of list) {
+  for (const date of list ?? dateRange(range.from, range.to)) {
     const [row] = await session.query<{ rows: string; hash: string }>(sql, [date])
     if (row && row.rows !== '0') found.set(date, `rows=${row.rows};hash=${row.hash}`)
   }
   return found
+}
+
+function isDayList(days: { from: string; to: string } | readonly string[]): days is readonly string[] {
+  return Array.isArray(days)
 }
 
 /** The days a selection reaches: `latest` the last closed day; `historical` every day the table has. */
