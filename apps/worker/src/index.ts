@@ -1,0 +1,1 @@
+export type { Job, JobError, JobOutcome, JobStatus } from './types.js'
