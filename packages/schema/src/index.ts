@@ -1,4 +1,4 @@
-export { ParquetryError, isParquetryError, wrapError, describeValue } from './errors.js'
+export { ParquetryError, isParquetryError, isTransientError, wrapError, describeValue } from './errors.js'
 export type { ParquetryErrorCode, ParquetryErrorOptions } from './errors.js'
 export { columnTypes } from './types.js'
 export type { Column, ColumnDefinition, ColumnType, DatasetSchema, Row, SchemaDefinition, TimestampUnit, TypedValue } from './types.js'

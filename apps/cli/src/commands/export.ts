@@ -1,10 +1,8 @@
-import { compileDataset, type DatasetDefinition, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult, type Project } from '@parquetry/pipeline'
-import { formatLocation, formatNotice } from '@parquetry/sources'
+import { compileDataset, exportEventLines, formatLogLine, type DatasetDefinition, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult, type Project } from '@parquetry/pipeline'
 import { z } from 'zod'
 import { formatBytes, toJson } from '../args.js'
 import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
-import { formatLogLine } from '../output/log-line.js'
 import { createProgressBar } from '../output/progress.js'
 import { formatTable } from '../output/table.js'
 import { loadQuerier, openQuerier, withProject } from '../project.js'
@@ -93,110 +91,33 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
 }
 
 function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: ReturnType<typeof createProgressBar>): void {
-  switch (event.type) {
-    case 'progress':
-      if (event.bytesRead < event.bytes) progress.update(`${event.phase === 'digest' ? 'checking' : 'reading'} ${event.dataset} ${event.identity}`, event.bytesRead, event.bytes)
-      else progress.done()
-      return
-    case 'input':
-      if (dryRun) io.stdout.write(`✓ Found ${event.identity.split('/').at(-1)} (${formatBytes(event.bytes)})\n`)
-      return
-    case 'missing':
-      progress.done()
-      io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: event.dataset, missing: event.what })}\n`)
-      return
-    case 'rejects': {
-      progress.done()
-      const { rejects } = event
-      if (rejects.rejected > 0) {
-        io.stderr.write(
-          `${formatLogLine(rejects.overThreshold ? 'ERROR' : 'WARN', 'export:parquet', {
-            dataset: event.dataset,
-            input: rejects.input,
-            rejected: rejects.rejected,
-            of: rejects.read,
-            ...(rejects.rejectsFile ? { rejects_file: rejects.rejectsFile } : {}),
-          })}\n`,
-        )
-        for (const reject of rejects.examples.slice(0, 5)) io.stderr.write(`  ${formatLocation(reject.location)}: ${reject.reason}\n`)
-        if (rejects.rejected > 5) io.stderr.write(`  ... and ${rejects.rejected - 5} more\n`)
-      }
-      if (rejects.noticed > 0) {
-        for (const notice of rejects.notices) {
-          io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: event.dataset, input: rejects.input, [notice.code === 'unknown-column' ? 'unknown_columns' : 'missing_columns']: notice.columns.join(',') })} ${formatNotice(notice)}\n`)
-        }
-      }
-      if (rejects.skipped > 0) {
-        io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, input: rejects.input, skipped_lines: rejects.skipped })}\n`)
-        for (const skip of rejects.skips.slice(0, 5)) io.stderr.write(`  ${formatLocation(skip.location)}: ${skip.reason}${skip.raw ? `: ${JSON.stringify(skip.raw)}` : ''}\n`)
-        if (rejects.skipped > 5) io.stderr.write(`  ... and ${rejects.skipped - 5} more\n`)
-      }
-      return
-    }
-    case 'file':
-      progress.done()
-      printFile(event.file, io, dryRun)
-      return
-    case 'failure':
-      progress.done()
-      io.stderr.write(
-        `${formatLogLine('ERROR', 'export:parquet', { dataset: event.dataset, ...(event.failure.input ? { input: event.failure.input } : {}), ...(event.failure.path ? { file: event.failure.path } : {}), code: event.failure.code, error: event.failure.message })}\n`,
-      )
-      return
-    case 'damaged':
-      progress.done()
-      io.stderr.write(`${formatLogLine('WARN', 'export:parquet', { dataset: event.dataset, damaged: event.path, reason: event.reason })}\n`)
-      return
-    case 'rejects-removed':
-      progress.done()
-      io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, rejects_removed: event.path, reason: event.reason })}\n`)
-      return
-    case 'also':
-      progress.done()
-      io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, also_dates: event.dates.join(','), reason: event.reason })}\n`)
-      return
-    case 'action': {
-      progress.done()
-      const { action } = event
-      if (action.action === 'would-delete') {
-        io.stdout.write(`→ ${action.detail}\n`)
-        return
-      }
-      const fields = { dataset: event.dataset, [action.action.replaceAll('-', '_')]: action.date ?? '', ...(action.rows !== undefined ? { rows: action.rows } : {}) }
-      io.stderr.write(`${formatLogLine(action.level === 'warn' ? 'WARN' : 'INFO', 'export:parquet', fields)} ${action.detail}\n`)
-      return
-    }
-    case 'lock-wait':
-      progress.done()
-      io.stderr.write(`${formatLogLine('INFO', 'export:parquet', { dataset: event.dataset, waiting_for: event.holder })}\n`)
-      return
-    case 'dataset-error':
-      progress.done()
-      io.stderr.write(`${formatLogLine('ERROR', 'export:parquet', { dataset: event.dataset, code: event.error.code, error: event.error.message })}\n`)
-      return
-  }
-}
-
-function printFile(file: ExportFileResult, io: CliIo, dryRun: boolean): void {
-  if (dryRun) {
-    if (file.status === 'skipped') io.stdout.write(`⊘ ${file.file} already exists, skipping\n`)
-    else if (file.status === 'failed') io.stdout.write(`✗ ${file.file}: ${file.reason}\n`)
-    else if (file.status === 'would-remove') io.stdout.write(`→ Would remove ${file.path} (${file.reason})\n`)
-    else io.stdout.write(`→ Would create ${file.file} (${file.rows.toLocaleString('en-US')} rows)\n`)
+  if (event.type === 'progress') {
+    if (event.bytesRead < event.bytes) progress.update(`${event.phase === 'digest' ? 'checking' : 'reading'} ${event.dataset} ${event.identity}`, event.bytesRead, event.bytes)
+    else progress.done()
     return
   }
-  if (file.status === 'written') {
-    io.stdout.write(
-      // The ratio only against inputs whose size is known (a day of a table has none).
-      `${formatLogLine('INFO', 'export:parquet', { file: file.file, rows: file.rows, compressed_kb: Math.round((file.bytes ?? 0) / 1024), ...(file.sourceBytes > 0 ? { ratio: `${(file.ratio ?? 0).toFixed(1)}%` } : {}) })}\n`,
-    )
-  } else if (file.status === 'skipped') {
-    io.stdout.write(`${formatLogLine('INFO', 'export:parquet', { file: file.file })} already exists, skipping\n`)
-  } else if (file.status === 'removed') {
-    io.stdout.write(`${formatLogLine('INFO', 'export:parquet', { removed: file.path, reason: file.reason ?? '' })}\n`)
-  } else {
-    io.stderr.write(`${formatLogLine('ERROR', 'export:parquet', { file: file.file, rows: file.rows, error: file.reason ?? 'failed' })}\n`)
+  if (event.type === 'input') {
+    if (dryRun) io.stdout.write(`✓ Found ${event.identity.split('/').at(-1)} (${formatBytes(event.bytes)})\n`)
+    return
   }
+  progress.done()
+  if (event.type === 'action' && event.action.action === 'would-delete') {
+    io.stdout.write(`→ ${event.action.detail}\n`)
+    return
+  }
+  if (event.type === 'file' && dryRun) {
+    printDryRunFile(event.file, io)
+    return
+  }
+  // Everything else reads as in the worker's log: seed 000's lines, info on stdout, problems on stderr.
+  for (const line of exportEventLines(event)) (line.stream === 'stdout' ? io.stdout : io.stderr).write(`${line.text}\n`)
+}
+
+function printDryRunFile(file: ExportFileResult, io: CliIo): void {
+  if (file.status === 'skipped') io.stdout.write(`⊘ ${file.file} already exists, skipping\n`)
+  else if (file.status === 'failed') io.stdout.write(`✗ ${file.file}: ${file.reason}\n`)
+  else if (file.status === 'would-remove') io.stdout.write(`→ Would remove ${file.path} (${file.reason})\n`)
+  else io.stdout.write(`→ Would create ${file.file} (${file.rows.toLocaleString('en-US')} rows)\n`)
 }
 
 /** Rows whose dates were not selected: how many, which dates, and the command that exports them. */

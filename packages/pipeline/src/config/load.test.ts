@@ -82,7 +82,7 @@ describe('config', () => {
     expect(() => resolveConfig({ datasets: { pageviews: { perProject: 'yes' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.perProject: Invalid input: expected boolean, received string')
     expect(() => resolveConfig({ datasets: { pageviews: { retentionDays: 0 } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.retentionDays')
     expect(resolveConfig({ datasets: { pageviews: {} } }, { baseDir: dir.path, path: 'p.json' }).datasets).toEqual([
-      { kind: 'pageviews', name: 'pageviews', enabled: true, view: 'pageviews', output: '{dataset}/date={date}/{dataset}_{yyyymmdd}.parquet', connection: undefined, perProject: false, deleteAfterExport: false, retentionDays: 90, ledgerTable: undefined, tables: {} },
+      { kind: 'pageviews', name: 'pageviews', enabled: true, view: 'pageviews', output: '{dataset}/date={date}/{dataset}_{yyyymmdd}.parquet', connection: undefined, perProject: false, deleteAfterExport: false, retentionDays: 90, ledgerTable: undefined, tables: {}, schedule: { cron: '0 1 * * *', timezone: 'UTC' } },
     ])
     expect(() => resolveConfig({ datasets: { orders: { format: 'postgres', query: 'SELECT * FROM orders', output: 'o/{date}.parquet', columns: [{ name: 'day', type: 'date', nullable: false }], dateColumn: 'day' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.orders.query: must use $1 for the day it reads')
     expect(() => resolveConfig({ datasets: { query_perf: { output: '../escape/{yyyymmdd}.parquet' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow(

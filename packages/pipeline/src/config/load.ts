@@ -6,10 +6,14 @@ import { dirname, resolve } from 'node:path'
 import { getOpsPreset, opsPreset } from '../presets/ops.js'
 import type { z } from 'zod'
 import { pageviewsTemplates } from '../presets/pageviews.js'
-import { configFileSchema, type customDatasetSchema, type pageviewsDatasetSchema, type postgresDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
+import { checkSchedule, OPS_SCHEDULE, PAGEVIEWS_SCHEDULE, type Schedule } from '../schedule/schedule.js'
+import { configFileSchema, type ResolvedWorkerConfig, type customDatasetSchema, type pageviewsDatasetSchema, type postgresDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
 
 /** The config file name looked for in the working directory. */
 export const CONFIG_FILE_NAME = 'parquetry.config.json'
+
+/** A dataset's settings before its schedule is resolved. */
+type Unscheduled = ResolvedDataset extends infer T ? (T extends unknown ? Omit<T, 'schedule'> : never) : never
 
 const DEFAULT_OUTPUT = 'knowledge/optimize/parquet'
 const FIVE_GIB = 5 * 1024 ** 3
@@ -44,8 +48,24 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   // In the order the file lists them.
   const declared = file.datasets as Record<string, Record<string, unknown>> | undefined
   const order = Object.keys(((raw as { datasets?: object }).datasets ?? {}) as object)
+  const timezone = file.timezone ?? 'UTC'
+  const scheduleOf = (name: string, entry: Record<string, unknown>, preset: Schedule): Schedule | undefined => {
+    const value = entry['schedule'] as string | { cron: string; timezone?: string } | false | undefined
+    if (value === false) return undefined
+    const schedule = value === undefined ? preset : typeof value === 'string' ? { cron: value, timezone } : { cron: value.cron, timezone: value.timezone ?? timezone }
+    try {
+      return checkSchedule(schedule)
+    } catch (error) {
+      return fail(`datasets.${name}.schedule`, (error as Error).message)
+    }
+  }
+  const otherSchedule: Schedule = { cron: '0 1 * * *', timezone }
   const entries: [string, Record<string, unknown>][] = declared ? order.map((name) => [name, declared[name] as Record<string, unknown>]) : opsPreset.map((dataset) => [dataset.name, {}])
   const datasets = entries.map(([name, entry]): ResolvedDataset => {
+    const dataset = resolveDataset(name, entry)
+    return { ...dataset, schedule: scheduleOf(name, entry, dataset.kind === 'preset' ? OPS_SCHEDULE : dataset.kind === 'pageviews' ? PAGEVIEWS_SCHEDULE : otherSchedule) } as ResolvedDataset
+  })
+  function resolveDataset(name: string, entry: Record<string, unknown>): Unscheduled {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) fail(`datasets.${name}`, 'dataset names are lower-case letters, digits and underscores')
     // `pageviews` is the preset, unless the entry declares a dataset of its own (its columns).
     if (name === 'pageviews' && !('columns' in entry)) {
@@ -74,7 +94,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
       }
     }
     const custom = entry as Exclude<z.infer<typeof customDatasetSchema>, { format: 'postgres' }>
-    const { enabled, view, spread, input, pattern, output: template, columns, dateColumn, description, ...format } = custom
+    const { enabled, schedule: _schedule, view, spread, input, pattern, output: template, columns, dateColumn, description, ...format } = custom
     try {
       createLayout({ template, dataset: name, columns: columns as { name: string; type: ColumnType }[] })
     } catch (error) {
@@ -95,7 +115,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
       description,
       format: format as never,
     }
-  })
+  }
   const views = new Map<string, string>()
   for (const dataset of datasets) {
     const other = views.get(dataset.view)
@@ -106,7 +126,7 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
     path: options.path,
     baseDir,
     output,
-    timezone: file.timezone ?? 'UTC',
+    timezone,
     codec: (file.codec ?? 'SNAPPY') as ResolvedConfig['codec'],
     rowGroupSize: file.rowGroupSize ?? 100_000,
     rejects: {
@@ -118,6 +138,20 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
     s3: { ...file.s3 },
     cacheDir: file.cacheDir === undefined ? undefined : resolve(baseDir, file.cacheDir),
     datasets,
+    worker: resolveWorker(file.worker, options.env ?? process.env),
+  }
+}
+
+function resolveWorker(worker: ConfigFile['worker'], env: Readonly<Record<string, string | undefined>>): ResolvedWorkerConfig {
+  const webhookUrl = worker?.webhook?.url ?? env['PARQUETRY_WEBHOOK_URL']
+  return {
+    http: worker?.http === false ? undefined : { host: worker?.http?.host ?? '127.0.0.1', port: worker?.http?.port ?? 9464 },
+    timeoutSeconds: worker?.timeoutSeconds ?? 600,
+    catchUpDays: worker?.catchUpDays ?? 30,
+    retries: { attempts: worker?.retries?.attempts ?? 5, delaySeconds: worker?.retries?.delaySeconds ?? 30, maxDelaySeconds: worker?.retries?.maxDelaySeconds ?? 900 },
+    graceSeconds: worker?.graceSeconds ?? 30,
+    webhook: webhookUrl ? { url: webhookUrl, onSuccess: worker?.webhook?.onSuccess ?? false } : undefined,
+    queue: worker?.queue ? { connection: worker.queue.connection, schema: worker.queue.schema ?? 'parquetry_boss', ledgerTable: worker.queue.ledgerTable ?? 'parquetry_worker_ledger' } : undefined,
   }
 }
 
@@ -162,7 +196,7 @@ export function starterConfig(): string {
   return `${JSON.stringify(config, null, 2)}\n`
 }
 
-function resolvePageviews(name: string, entry: z.infer<typeof pageviewsDatasetSchema>, fail: (field: string, message: string) => never): ResolvedDataset {
+function resolvePageviews(name: string, entry: z.infer<typeof pageviewsDatasetSchema>, fail: (field: string, message: string) => never): Unscheduled {
   const output = entry.output ?? (entry.perProject ? pageviewsTemplates.perProject : pageviewsTemplates.daily)
   try {
     createLayout({ template: output, dataset: name, columns: pageviewsSchema.columns })
@@ -184,7 +218,7 @@ function resolvePageviews(name: string, entry: z.infer<typeof pageviewsDatasetSc
   }
 }
 
-function resolvePostgres(name: string, entry: z.infer<typeof postgresDatasetSchema>, fail: (field: string, message: string) => never): ResolvedDataset {
+function resolvePostgres(name: string, entry: z.infer<typeof postgresDatasetSchema>, fail: (field: string, message: string) => never): Unscheduled {
   const columns = entry.columns as ColumnDefinition[]
   try {
     createLayout({ template: entry.output, dataset: name, columns: columns as { name: string; type: ColumnType }[] })

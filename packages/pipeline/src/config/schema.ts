@@ -2,13 +2,28 @@ import { columnDefinitionSchema, type ColumnDefinition } from '@parquetry/schema
 import { parquetCodecs } from '@parquetry/writer'
 import { z } from 'zod'
 import { isTimeZone } from '../engine/zoned-date.js'
+import type { Schedule } from '../schedule/schedule.js'
 import type { FileFormat } from '../presets/file-readers.js'
 import { opsPreset } from '../presets/ops.js'
 
 
 
+/** A dataset's schedule in the config: a cron expression (read in the config's time zone), one with its zone, or false. */
+export const scheduleConfigSchema = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      cron: z.string().min(1).describe('minute hour day-of-month month day-of-week, e.g. "0 5 * * *".'),
+      timezone: z.string().min(1).optional().describe("IANA time zone the expression is read in (default: the config's timezone)."),
+    }),
+    z.literal(false),
+  ])
+  .optional()
+  .describe('When parquetry-worker exports it: a cron expression ("0 5 * * *", in the config\'s time zone), {"cron", "timezone"}, or false (never). Default: the ops datasets 0 5 * * * Asia/Bangkok (seed 000), pageviews 0 1 * * * UTC (seed 003), others 0 1 * * * in the config\'s time zone.')
+
 const common = {
   enabled: z.boolean().optional().describe('Export this dataset (default true).'),
+  schedule: scheduleConfigSchema,
   view: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of its DuckDB view (default: the dataset name; the presets use the seed names).'),
   spread: z.number().int().min(0).max(31).optional().describe("Days either side of an input's named date its rows may fall on (default 1)."),
 }
@@ -81,6 +96,7 @@ export const customDatasetSchema = z.discriminatedUnion('format', [
 /** The `pageviews` preset (seed 003): Read the Docs' analytics_pageview from PostgreSQL. */
 export const pageviewsDatasetSchema = z.strictObject({
   enabled: common.enabled,
+  schedule: common.schedule,
   view: common.view,
   format: z.literal('postgres').optional().describe('Where the rows are (only postgres).'),
   connection,
@@ -133,6 +149,45 @@ export const configFileSchema = z.strictObject({
     .optional()
     .describe('S3 settings for an s3:// output; credentials come from the standard AWS variables and profiles, never from this file.'),
   cacheDir: z.string().min(1).optional().describe('Where queries over an s3:// output keep downloaded files, keyed by ETag (default ~/.cache/parquetry).'),
+  worker: z
+    .strictObject({
+      http: z
+        .union([
+          z.strictObject({
+            host: z.string().min(1).optional().describe('Address to listen on (default 127.0.0.1).'),
+            port: z.number().int().min(0).max(65535).optional().describe('Port (default 9464; 0: any free port).'),
+          }),
+          z.literal(false),
+        ])
+        .optional()
+        .describe('The HTTP server of /healthz, /readyz, /metrics and /status, or false for none.'),
+      timeoutSeconds: z.number().positive().optional().describe("Longest a job (one dataset, one day) may run; it is then aborted cleanly, keeping nothing partial (default 600: seed 000's 10 minutes)."),
+      catchUpDays: z.number().int().min(1).max(3660).optional().describe('How far back missed days are caught up, oldest first (default 30 closed days).'),
+      retries: z
+        .strictObject({
+          attempts: z.number().int().min(1).max(100).optional().describe('Attempts of a job that fails for a transient reason (network, S3 5xx, a lock held, PostgreSQL restarting), the first included (default 5). Bad input is never retried.'),
+          delaySeconds: z.number().positive().optional().describe('Delay before the second attempt, doubled each time, with jitter (default 30).'),
+          maxDelaySeconds: z.number().positive().optional().describe('Longest delay between attempts (default 900).'),
+        })
+        .optional(),
+      graceSeconds: z.number().min(0).optional().describe('On SIGTERM/SIGINT, how long the running job may go on before it is aborted (default 30).'),
+      webhook: z
+        .strictObject({
+          url: z.string().url().optional().describe('Incoming-webhook URL (Slack, Mattermost, Discord /slack). Default: PARQUETRY_WEBHOOK_URL. It holds a secret: keep it in the environment; it is never logged.'),
+          onSuccess: z.boolean().optional().describe('Notify successes too (default false: failures only).'),
+        })
+        .optional(),
+      queue: z
+        .strictObject({
+          connection: z.string().min(1).optional().describe('postgres:// URL of the job queue (default DATABASE_URL, else the PG* variables).'),
+          schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe("pg-boss's schema (default parquetry_boss)."),
+          ledgerTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/).optional().describe('Table of completed (dataset, date) jobs (default parquetry_worker_ledger).'),
+        })
+        .optional()
+        .describe('Distributed mode: jobs go through pg-boss on PostgreSQL so several workers on several machines share them, each (dataset, date) exported once. Absent: local mode.'),
+    })
+    .optional()
+    .describe('parquetry-worker settings.'),
   datasets: z
     .strictObject(presetShape)
     .catchall(customDatasetSchema)
@@ -147,6 +202,8 @@ export type ConfigFile = z.infer<typeof configFileSchema>
 interface ResolvedDatasetBase {
   name: string
   enabled: boolean
+  /** When parquetry-worker exports it; undefined: never (`"schedule": false`). */
+  schedule: Schedule | undefined
   view: string
   inputDir: string
   pattern: string
@@ -176,6 +233,7 @@ export interface ResolvedPageviewsDataset {
   kind: 'pageviews'
   name: string
   enabled: boolean
+  schedule: Schedule | undefined
   view: string
   output: string | undefined
   connection: string | undefined
@@ -191,6 +249,7 @@ export interface ResolvedPostgresDataset {
   kind: 'postgres'
   name: string
   enabled: boolean
+  schedule: Schedule | undefined
   view: string
   output: string
   connection: string | undefined
@@ -223,6 +282,21 @@ export interface ResolvedConfig {
   /** Where queries over an s3:// output keep downloaded files; undefined: the querier's default (`~/.cache/parquetry`). */
   cacheDir: string | undefined
   datasets: ResolvedDataset[]
+  worker: ResolvedWorkerConfig
+}
+
+/** `parquetry-worker`'s settings after defaults. */
+export interface ResolvedWorkerConfig {
+  /** undefined: no HTTP server. */
+  http: { host: string; port: number } | undefined
+  timeoutSeconds: number
+  catchUpDays: number
+  retries: { attempts: number; delaySeconds: number; maxDelaySeconds: number }
+  graceSeconds: number
+  /** undefined: no notifications. The URL is a secret: never log it. */
+  webhook: { url: string; onSuccess: boolean } | undefined
+  /** undefined: local mode. */
+  queue: { connection: string | undefined; schema: string; ledgerTable: string } | undefined
 }
 
 /** The JSON Schema of `parquetry.config.json`, for editors. */

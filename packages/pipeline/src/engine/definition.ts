@@ -129,6 +129,13 @@ export interface DatasetDefinition {
    * files verify, apply retention. A throw fails the run; the files stay.
    */
   afterExport?: (context: AfterExportContext) => Promise<void>
+  /**
+   * The dates from `from` to `to` (inclusive) whose export is complete by the
+   * dataset's own record (the pageviews ledger table). A scheduler asks it
+   * to tell the days still to do without planning them; a dataset without it
+   * is judged by its files' footers (a dry run).
+   */
+  exportedDates?: (context: { from: string; to: string; signal?: AbortSignal }) => Promise<ReadonlySet<string>>
 }
 
 /** A definition with its layout compiled and its date rule bound. */

@@ -1,11 +1,11 @@
-import { isParquetryError, ParquetryError, type Row } from '@parquetry/schema'
+import { isParquetryError, isTransientError, ParquetryError, type Row } from '@parquetry/schema'
 import { checkRejects, validateRecords, type ByteSink, type RejectPolicy } from '@parquetry/sources'
 import type { SourceInfo } from '@parquetry/writer'
 import type { CompiledDataset, Input } from './definition.js'
 import type { ExistingFile } from './existing.js'
 import type { DatasetKnowledge } from './knowledge.js'
 import { Partition, type WriterSettings } from './partition.js'
-import { existingFileResult, newFileResult, progressOf, ratioOf, reportInputFailure } from './results.js'
+import { existingFileResult, newFileResult, progressOf, ratioOf, reportInputFailure, transientOf } from './results.js'
 import type { ExportDatasetResult, ExportEvent, ExportFailure, ExportFileResult, InputRejects } from './types.js'
 
 /** What one dataset's export shares across its passes. */
@@ -65,6 +65,8 @@ interface DateWork extends PlannedDate {
   remaining: Set<string>
   partitions: Map<string, Partition>
   failed: string | undefined
+  /** The failure that set `failed` may pass on a later attempt (a network or S3 error). */
+  transient?: boolean
   finished: boolean
 }
 
@@ -163,6 +165,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       work.partitions.set(path, partition)
     }
     if (partition.failure) {
+      if (work.failed === undefined) work.transient = isTransientError(partition.failure)
       work.failed ??= partition.failure.message
       return undefined
     }
@@ -325,21 +328,24 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
     for (const partition of partitions) await partition.settle().catch(() => undefined)
     if (run.signal?.aborted) throw abortError(definition.name)
     // A file that could not be written fails its date (the other files of the date are not published either).
-    work.failed ??= partitions.find((partition) => partition.failure)?.failure?.message
+    const failure = partitions.find((partition) => partition.failure)?.failure
+    if (work.failed === undefined && failure) work.transient = isTransientError(failure)
+    work.failed ??= failure?.message
     work.failed ??= shrunk(work)
     if (work.failed !== undefined) {
       for (const partition of partitions) await partition.abort()
       const reason = work.failed
+      const transient = work.transient ? ({ transient: true } as const) : {}
       for (const partition of partitions) {
         // A file kept as it was is reported as it is (its rows and sources), not as what this run routed to it.
         const kept = work.files.find((file) => file.path === partition.path)
-        record(kept ? existingFileResult(compiled, kept, 'failed', `${reason}; not rewritten`) : { ...newFileResult(compiled, work.date, partition, []), status: 'failed', reason: `${reason}; not written` })
+        record({ ...(kept ? existingFileResult(compiled, kept, 'failed', `${reason}; not rewritten`) : { ...newFileResult(compiled, work.date, partition, []), status: 'failed' as const, reason: `${reason}; not written` }), ...transient })
       }
-      for (const file of work.files) if (!work.partitions.has(file.path)) record(existingFileResult(compiled, file, 'failed', `${reason}; not rewritten`))
+      for (const file of work.files) if (!work.partitions.has(file.path)) record({ ...existingFileResult(compiled, file, 'failed', `${reason}; not rewritten`), ...transient })
       // A date that had no file and got no row is still a date this run did not write: say so.
       if (partitions.length === 0 && work.files.length === 0) {
         const path = layout.pattern(work.date)
-        record({ ...newFileResult(compiled, work.date, { path, rows: 0 }, []), status: 'failed', reason: `${reason}; not written` })
+        record({ ...newFileResult(compiled, work.date, { path, rows: 0 }, []), status: 'failed', reason: `${reason}; not written`, ...transient })
       }
       return
     }
@@ -357,12 +363,12 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         record(file)
         await definition.afterCommit?.(file, { storage: settings.storage, ...(run.signal ? { signal: run.signal } : {}) }).catch((error: unknown) => {
           const code = isParquetryError(error) ? error.code : 'WRITE_FAILED'
-          run.result.failures.push({ path: file.path, code, message: `${file.path}: after the commit: ${(error as Error).message}` })
+          run.result.failures.push({ path: file.path, code, message: `${file.path}: after the commit: ${(error as Error).message}`, ...transientOf(error) })
           run.emit({ type: 'failure', dataset: definition.name, failure: { path: file.path, code, message: (error as Error).message } })
         })
       } catch (error) {
         if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
-        record({ ...base, status: 'failed', reason: (error as Error).message })
+        record({ ...base, status: 'failed', reason: (error as Error).message, ...transientOf(error) })
       }
     }
     // Files of this date that get no rows any more (their inputs changed): removed, so no row is stored twice.

@@ -1,5 +1,5 @@
 import type { Layout } from '@parquetry/partitioner'
-import { isParquetryError } from '@parquetry/schema'
+import { isParquetryError, isTransientError } from '@parquetry/schema'
 import type { SourceInfo } from '@parquetry/writer'
 import { basename } from 'node:path'
 import type { CompiledDataset, Input } from './definition.js'
@@ -67,7 +67,7 @@ export function progressOf(emit: (event: ExportEvent) => void, dataset: string, 
 export function reportInputFailure(run: { result: ExportDatasetResult; emit: (event: ExportEvent) => void; compiled: CompiledDataset }, identity: string, error: unknown): void {
   const code = isParquetryError(error) ? error.code : 'SOURCE_READ_FAILED'
   const text = error instanceof Error ? error.message : String(error)
-  const failure = { input: identity, code, message: text.includes(identity) ? text : `${identity}: ${text}` }
+  const failure = { input: identity, code, message: text.includes(identity) ? text : `${identity}: ${text}`, ...transientOf(error) }
   run.result.failures.push(failure)
   run.emit({ type: 'failure', dataset: run.compiled.definition.name, failure })
 }
@@ -86,3 +86,8 @@ export function newFileResult(dataset: CompiledDataset, date: string, partition:
   }
 }
 
+
+/** `{ transient: true }` for an error a later attempt may get past, else nothing. */
+export function transientOf(error: unknown): { transient?: true } {
+  return isTransientError(error) ? { transient: true } : {}
+}

@@ -10,7 +10,7 @@ import { readState, writeState, type DatasetState } from './state.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
 import { acquireLock, type HeldLock, type LockOptions } from './lock.js'
 import { runPass, type DatasetRun, type PlannedDate } from './pass.js'
-import { existingFileResult, progressOf, reportInputFailure } from './results.js'
+import { existingFileResult, progressOf, reportInputFailure, transientOf } from './results.js'
 import { targetsOf, type DateSelection } from './select.js'
 import { describePath } from '../storage.js'
 import type { ExportDatasetResult, ExportEvent, ExportFailure, ExportResult } from './types.js'
@@ -131,7 +131,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       if (isParquetryError(error, 'ABORTED') || (options.signal?.aborted && !isParquetryError(error))) throw error
       // Whatever went wrong, the datasets after this one are still exported.
       const failure = isParquetryError(error) ? error : new ParquetryError('WRITE_FAILED', `${dataset.definition.name}: unexpected error: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-      result.error = { code: failure.code, message: failure.message }
+      result.error = { code: failure.code, message: failure.message, ...transientOf(failure) }
       options.onEvent?.({ type: 'dataset-error', dataset: dataset.definition.name, error: result.error })
     } finally {
       await lock?.release().catch(() => undefined)
@@ -179,7 +179,7 @@ async function afterExport(dataset: CompiledDataset, options: ExportOptions, res
     })
   } catch (error) {
     if (isParquetryError(error, 'ABORTED') || options.signal?.aborted) throw error
-    fail({ code: isParquetryError(error) ? error.code : 'WRITE_FAILED', message: `${name}: after the export: ${error instanceof Error ? error.message : String(error)}` })
+    fail({ code: isParquetryError(error) ? error.code : 'WRITE_FAILED', message: `${name}: after the export: ${error instanceof Error ? error.message : String(error)}`, ...transientOf(error) })
   }
 }
 

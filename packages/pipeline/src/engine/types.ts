@@ -25,6 +25,8 @@ export interface ExportFileResult {
   sources: SourceInfo[]
   /** Why it was skipped, failed or removed. */
   reason?: string
+  /** A failure a later attempt may get past (network, S3 5xx, PostgreSQL restarting): see `isTransientError`. */
+  transient?: true
 }
 
 /** Rejected rows (and skipped lines) of one input. */
@@ -69,8 +71,8 @@ export interface ExportDatasetResult {
   failures: ExportFailure[]
   /** Steps taken after the export by the dataset's `afterExport` (rows deleted from the source, ledger records). */
   actions: ExportAction[]
-  /** Set when the dataset could not be exported at all. */
-  error?: { code: string; message: string }
+  /** Set when the dataset could not be exported at all (`transient`: another attempt may succeed, e.g. `LOCKED`). */
+  error?: { code: string; message: string; transient?: true }
 }
 
 /** An input that could not be read (its dates are not written), or an `afterCommit` step that failed. */
@@ -79,6 +81,8 @@ export interface ExportFailure {
   path?: string
   code: string
   message: string
+  /** A failure a later attempt may get past (see `isTransientError`); absent for bad input. */
+  transient?: true
 }
 
 /** A step a dataset's `afterExport` took, or on a dry run would take. */

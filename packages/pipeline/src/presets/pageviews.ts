@@ -93,9 +93,20 @@ export function pageviewsDataset(options: PageviewsOptions = {}): DatasetDefinit
     const entries = await ledger.entries(session, name)
     return [...entries.values()].filter((entry) => entry.deletedAt !== null).map((entry) => ({ date: entry.date, digest: entry.digest, note: `${entry.deletedRows ?? entry.rows} rows deleted ${entry.deletedAt}; the only copy is ${entry.objects.map((object) => `${entry.location.replace(/\/$/, '')}/${object.path}`).join(', ')}` }))
   }
+  const exportedDates = async (context: { from: string; to: string; signal?: AbortSignal }): Promise<ReadonlySet<string>> => {
+    const { connectPostgres } = await loadPostgres()
+    const session = await connectPostgres({ ...options.connection, ...(context.signal ? { signal: context.signal } : {}) })
+    try {
+      if (!(await ledger.exists(session))) return new Set()
+      return new Set([...(await ledger.entries(session, name)).keys()].filter((date) => date >= context.from && date <= context.to))
+    } finally {
+      await session.close()
+    }
+  }
   return {
     name,
     schema: pageviewsSchema,
+    exportedDates,
     view: options.view ?? name,
     inputs: postgresInputs({
       ...(options.connection ? { connection: options.connection } : {}),
