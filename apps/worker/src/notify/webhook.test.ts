@@ -172,11 +172,11 @@ describe('WebhookNotifier', () => {
     notifier.notify(success)
     notifier.notify({ ...failure, willRetryAt: new Date('2025-10-29T03:05:00Z') })
     notifier.notify({ ...failure, status: 'done-elsewhere', error: undefined })
-    notifier.notify({ ...failure, status: 'aborted', error: { code: 'SHUTDOWN', message: 'worker stopping', transient: true } })
-    notifier.notify({ ...failure, status: 'aborted', error: { code: 'ABORTED', message: 'timed out after 30 min', transient: true } })
+    notifier.notify({ ...failure, status: 'aborted', error: { code: 'ABORTED', message: 'query_perf 2025-10-28: stopped (shutdown)', transient: false } })
+    notifier.notify({ ...failure, status: 'aborted', error: { code: 'TIMEOUT', message: 'query_perf 2025-10-28: timed out after 30 min', transient: false } })
     await notifier.flush()
     expect(receiver.received.map((request) => (request.body as { text: string }).text)).toEqual([
-      '✗ parquetry: query_perf 2025-10-28 aborted (attempt 3): timed out after 30 min',
+      '✗ parquetry: query_perf 2025-10-28 aborted (attempt 3): query_perf 2025-10-28: timed out after 30 min',
     ])
 
     const withSuccess = await setup({ onSuccess: true })

@@ -4,7 +4,7 @@ import type { JobOutcome } from '../types.js'
 export interface WebhookOptions {
   /** A Slack-compatible incoming webhook (Slack, Discord's `/slack` endpoint, Mattermost). A secret: never logged. */
   url: string
-  /** Also notify on success (default false: failures only — a failure is status 'failure' with no willRetryAt, or 'aborted' by timeout). */
+  /** Also notify on success (default false: failures only — a failure is status 'failure' with no willRetryAt, or 'aborted' by timeout, error code `TIMEOUT`). */
   onSuccess?: boolean
   /** Tries per notification. Default 4. */
   attempts?: number
@@ -25,8 +25,8 @@ export interface WebhookOptions {
 /** The longest a `Retry-After` is waited for: a notification days late is of no use. */
 const maxRetryAfterMs = 60_000
 
-/** The `JobError.code` the worker gives a job aborted by shutdown: not a problem of the job, so never notified. */
-export const shutdownCode = 'SHUTDOWN'
+/** The `JobError.code` of a job aborted by its timeout (a shutdown aborts with `ABORTED`: not the job's problem, never notified). */
+export const timeoutCode = 'TIMEOUT'
 
 /**
  * Posts job outcomes to a chat webhook: failures that will not be retried and
@@ -136,7 +136,7 @@ export function shouldNotify(outcome: JobOutcome, onSuccess: boolean): boolean {
     case 'failure':
       return outcome.willRetryAt === undefined
     case 'aborted':
-      return outcome.error?.code !== shutdownCode
+      return outcome.error?.code === timeoutCode
     case 'done-elsewhere':
       return false
   }
