@@ -150,6 +150,38 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   }
 }
 
+/** What {@link planExport} finds. */
+export interface ExportPlan {
+  /** Dates whose files do not record exactly their current inputs and digests (new, changed or missing files). */
+  dates: string[]
+  /** An input that names no date is new or changed: which dates it feeds is known only by reading it. */
+  undated: boolean
+  /** Requested dates no input is named for, and inputs that could not be listed. */
+  missing: string[]
+  /** Inputs that could not be digested. */
+  failures: ExportFailure[]
+}
+
+/**
+ * The plan of {@link runExport} for one dataset, without reading a row or
+ * taking a lock: the selected dates whose files are missing or do not record
+ * their inputs' current digests (footers against digests, as an export
+ * decides). What a scheduler asks to know which days are still to do.
+ *
+ * @throws ParquetryError `CONFIG_INVALID` for a bad definition, `ABORTED` when `signal` aborts.
+ */
+export async function planExport(options: Omit<ExportOptions, 'datasets' | 'dryRun' | 'onEvent' | 'lock'> & { dataset: DatasetDefinition }): Promise<ExportPlan> {
+  const dataset = compileDataset(options.dataset)
+  const result = emptyResult(options.dataset.name)
+  const planning: Planning = { events: [], listed: undefined, needsLock: true }
+  try {
+    await exportDataset(dataset, { ...options, datasets: [options.dataset] }, result, planning)
+  } catch (error) {
+    if (error !== NEEDS_LOCK) throw error
+  }
+  return { dates: planning.stale?.dates ?? [], undated: planning.stale?.undated ?? false, missing: result.missing, failures: result.failures }
+}
+
 function emptyResult(dataset: string): ExportDatasetResult {
   return { dataset, inputs: [], missing: [], files: [], rejects: [], rowsOutsideDates: 0, outsideDates: {}, failures: [], actions: [] }
 }
@@ -192,6 +224,8 @@ interface Planning {
   listed: { inputs: Input[]; problems: string[] } | undefined
   /** Stop with NEEDS_LOCK once the plan has something to write or read. */
   needsLock: boolean
+  /** Set before NEEDS_LOCK is thrown: the dates the plan would rewrite, and whether an undated input must be read to know its dates. */
+  stale?: { dates: string[]; undated: boolean }
 }
 
 async function exportDataset(dataset: CompiledDataset, options: ExportOptions, result: ExportDatasetResult, planning: Planning): Promise<void> {
@@ -387,7 +421,11 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
   let dates = refused ? new Map<string, PlannedDate>() : stale
   let extra = refused ? [] : usable.filter((input) => !knowledge.isKnown(input.identity))
   if (refused) tentative.length = 0
-  if (planning.needsLock && (dates.size > 0 || extra.length > 0 || tentative.length > 0)) throw NEEDS_LOCK
+  if (planning.needsLock && (dates.size > 0 || extra.length > 0 || tentative.length > 0)) {
+    const named = extra.flatMap((input) => input.dates).filter(inTargets)
+    planning.stale = { dates: [...new Set([...dates.keys(), ...tentative, ...named])].sort(), undated: extra.some((input) => input.dates.length === 0) }
+    throw NEEDS_LOCK
+  }
   for (const file of run.files.values()) emit({ type: 'file', file })
   planned = true
 

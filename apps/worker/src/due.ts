@@ -1,0 +1,76 @@
+import { ParquetryError, type ParquetryErrorCode } from '@parquetry/schema'
+import { planExport, type DatasetDefinition, type Project } from '@parquetry/pipeline'
+
+/** `date` plus `days` (may be negative), `YYYY-MM-DD`. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** What a dataset has left to do. */
+export interface DueDays {
+  /** Closed days with input and no complete export, oldest first. */
+  dates: string[]
+  /** The window looked at: the last `catchUpDays` closed days. */
+  from: string
+  to: string
+  /** Set when an input that names no date changed: the window's dates, to export in one job (the input is read once). */
+  window?: string[]
+  /** The latest closed day has no input yet (upstream late, or a quiet day). */
+  latestMissing: boolean
+}
+
+/**
+ * The days of a dataset that are due and not yet done: closed days (before
+ * today in the config's time zone) of the last `catchUpDays`, that have
+ * input, and whose export is not complete — by the dataset's own ledger
+ * (`exportedDates`: the pageviews ledger table, with no row read), else by
+ * its files' footers (the engine's plan, no row read: a day is done when
+ * its files record exactly its current inputs and digests). `completed` adds a
+ * ledger of the worker's own (distributed mode). Oldest first.
+ */
+export async function dueDays(options: {
+  project: Project
+  definition: DatasetDefinition
+  now: Date
+  catchUpDays: number
+  completed?: (from: string, to: string) => Promise<ReadonlySet<string>>
+  signal?: AbortSignal
+}): Promise<DueDays> {
+  const { project, definition, signal } = options
+  const to = addDays(project.today(options.now), -1)
+  const from = addDays(to, -(options.catchUpDays - 1))
+  const selection = { kind: 'dates' as const, from, to }
+  let due: Set<string>
+  let latestMissing: boolean
+  let undated: string[] | undefined
+  if (definition.exportedDates) {
+    const listed = await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
+    const named = new Set(listed.inputs.flatMap((input) => input.dates).filter((date) => date >= from && date <= to))
+    const exported = await definition.exportedDates({ from, to, ...(signal ? { signal } : {}) })
+    due = new Set([...named].filter((date) => !exported.has(date)))
+    latestMissing = !named.has(to)
+  } else {
+    const plan = await planExport({ dataset: definition, storage: project.storage, selection, ...(signal ? { signal } : {}) })
+    if (plan.failures.length > 0 && plan.dates.length === 0 && !plan.undated) {
+      // An input that cannot be read: its day is due, and its job will report why.
+      const first = plan.failures[0] as { code: string; message: string }
+      throw new ParquetryError(first.code as ParquetryErrorCode, first.message)
+    }
+    // A new or changed input that names no date (index_advisor_report.json): the whole window, read once.
+    due = new Set(plan.undated ? [] : plan.dates)
+    undated = plan.undated ? dateRangeOf(from, to) : undefined
+    const named = new Set((await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })).inputs.flatMap((input) => input.dates))
+    latestMissing = !named.has(to) && !plan.undated
+  }
+  if (options.completed) {
+    const completed = await options.completed(from, to)
+    for (const date of completed) due.delete(date)
+  }
+  return { dates: [...due].filter((date) => date >= from && date <= to).sort(), ...(undated ? { window: undated } : {}), from, to, latestMissing }
+}
+
+function dateRangeOf(from: string, to: string): string[] {
+  const dates: string[] = []
+  for (let date = from; date <= to; date = addDays(date, 1)) dates.push(date)
+  return dates
+}
