@@ -28,7 +28,7 @@ describe('one export of a dataset at a time', () => {
       expect(done?.written).toBe(6)
       expect(locked?.ok).toBe(false)
       expect(locked?.written).toBe(0)
-      expect(locked?.datasets[0]?.error).toEqual({ code: 'LOCKED', message: expect.stringMatching(new RegExp(`^query_perf is being exported by pid ${process.pid} on .+ since .+; try again when it has finished$`)) })
+      expect(locked?.datasets[0]?.error).toEqual({ code: 'LOCKED', message: expect.stringMatching(new RegExp(`^query_perf is being exported by pid ${process.pid} on .+ since .+; try again when it has finished$`)), transient: true })
       await rmOutput(project.config.output)
       const waited = await Promise.all([0, 1].map(() => project.export({ datasets: ['query_perf'], selection: { kind: 'historical' }, lock: { waitMs: 60_000 } })))
       expect(waited.map((result) => result.ok)).toEqual([true, true])
