@@ -10,6 +10,7 @@ import { reportUsage, runReportCommand } from './commands/report.js'
 import { catalogUsage, runCatalogCommand } from './commands/catalog.js'
 import { describeUsage, runDescribeCommand } from './commands/describe.js'
 import { runVerifyCommand, verifyUsage } from './commands/verify.js'
+import { runScheduleCommand, scheduleUsage } from './commands/schedule.js'
 import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
@@ -21,6 +22,7 @@ const commands: Record<string, { summary: string; usage: string; run: (args: str
   describe: { summary: 'dataset schemas as DuckDB reads them', usage: describeUsage, run: runDescribeCommand },
   verify: { summary: 'check every file against its schema and row count', usage: verifyUsage, run: runVerifyCommand },
   schema: { summary: 'print dataset schemas (parquet_schema.json or DuckDB DDL)', usage: schemaUsage, run: runSchemaCommand },
+  schedule: { summary: 'print a launchd, systemd or cron entry from the schedules', usage: scheduleUsage, run: runScheduleCommand },
   init: { summary: 'write a starter parquetry.config.json', usage: initUsage, run: runInitCommand },
   demo: { summary: 'write a sample dataset and show what DuckDB reads back', usage: demoUsage, run: runDemo },
 }
