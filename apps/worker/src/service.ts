@@ -71,6 +71,7 @@ export async function startWorker(options: StartWorkerOptions & { once?: boolean
       const counts = queue ? await queue.counts().catch(() => undefined) : worker.jobs
       if (counts) metrics.setJobs(counts.queued, Math.max(counts.active, worker.jobs.active))
     }
+    worker.onStart(() => void updateJobs())
     worker.onOutcome((outcome) => {
       metrics.record(outcome)
       notifier?.notify(outcome, { worker: worker.id })
@@ -169,7 +170,7 @@ async function readyChecks(project: Project, queue: JobQueue | undefined, env: R
   const checks: ReadyCheck[] = [{ name: 'config', ok: true, detail: project.config.path ?? 'defaults' }]
   try {
     await project.storage.stat('_parquetry/ready-check')
-    checks.push({ name: 'storage', ok: true, detail: project.describe('') })
+    checks.push({ name: 'storage', ok: true, detail: project.config.output })
   } catch (error) {
     checks.push({ name: 'storage', ok: false, detail: error instanceof Error ? error.message : String(error) })
   }

@@ -78,6 +78,7 @@ export class Worker {
   readonly #state = new Map<string, DatasetState>()
   readonly #queue: QueuedJob[] = []
   readonly #listeners: OutcomeListener[] = []
+  readonly #startListeners: ((job: Job, attempt: number) => void)[] = []
   readonly #random: () => number
   readonly #remote: JobQueue | undefined
   readonly #stop = new AbortController()
@@ -120,6 +121,11 @@ export class Worker {
   /** Calls `listener` after every attempt; `final` is false when a retry follows. */
   onOutcome(listener: OutcomeListener): void {
     this.#listeners.push(listener)
+  }
+
+  /** Calls `listener` when an attempt starts. */
+  onStart(listener: (job: Job, attempt: number) => void): void {
+    this.#startListeners.push(listener)
   }
 
   /**
@@ -269,6 +275,7 @@ export class Worker {
     state.running = { dates: job.dates, attempt, since: this.clock.now() }
     const current = (this.#current = new AbortController())
     this.log('INFO', 'worker:job', { dataset: job.dataset, dates: job.dates.join(','), attempt, status: 'started' })
+    for (const listener of this.#startListeners) listener(job, attempt)
     try {
       return await runJob({
         project: this.project,

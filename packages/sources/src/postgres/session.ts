@@ -51,7 +51,8 @@ const isolations: readonly PostgresIsolation[] = ['read committed', 'repeatable 
 // the server's zone), ISO dates, UTF-8, shortest exact floats.
 const SESSION_SETUP = `SELECT set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false),
   set_config('IntervalStyle', 'postgres', false), set_config('extra_float_digits', '3', false),
-  set_config('client_encoding', 'UTF8', false), current_setting('server_encoding') AS server_encoding`
+  set_config('client_encoding', 'UTF8', false), current_setting('server_encoding') AS server_encoding,
+  current_setting('server_version_num')::int AS version`
 
 /** Text pg sends for a parameter. */
 export function parameterText(value: PgParam): string | null {
@@ -103,8 +104,11 @@ export class PgSession implements PostgresSession, CopyHost {
     signal?.addEventListener('abort', onAbort, { once: true })
     try {
       await session.client.connect()
-      const [settings] = (await session.client.query<{ server_encoding: string }>(SESSION_SETUP)).rows
+      const [settings] = (await session.client.query<{ server_encoding: string; version: number }>(SESSION_SETUP)).rows
       session.strictUtf8 = settings?.server_encoding === 'SQL_ASCII'
+      // A query whose client went away (aborted, timed out, killed) is cancelled by the server within a
+      // second (PostgreSQL 14+), instead of running on until it next writes to the closed socket.
+      if ((settings?.version ?? 0) >= 140000) await session.client.query("SET client_connection_check_interval = '1s'").catch(() => undefined)
     } catch (error) {
       session.destroy('could not connect')
       if (signal?.aborted) throw new ParquetryError('ABORTED', `${session.description}: connection aborted`)
