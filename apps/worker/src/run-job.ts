@@ -53,6 +53,9 @@ export async function runJob(options: RunJobOptions): Promise<JobOutcome> {
       datasets: [job.dataset],
       selection: { kind: 'dates', from: dates[0] as string, to: dates.at(-1) as string },
       signal,
+      // Another worker exporting a day of the same dataset holds its lock in the output: wait for it
+      // (within this job's timeout) rather than fail and retry.
+      lock: { waitMs: options.timeoutMs },
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     })
     const dataset = result.datasets[0] as ExportDatasetResult

@@ -146,7 +146,7 @@ async function openQueue(settings: ResolvedWorkerConfig, env: Readonly<Record<st
     schema: queueSettings.schema,
     ledgerTable: queueSettings.ledgerTable,
     // pg-boss must not take a job back from a worker still inside its timeout (and grace).
-    expireInSeconds: Math.ceil(settings.timeoutSeconds + settings.graceSeconds + 60),
+    expireInSeconds: Math.ceil(settings.timeoutSeconds + settings.graceSeconds + 15),
     retryLimit: Math.max(0, settings.retries.attempts - 1),
     retryDelaySeconds: settings.retries.delaySeconds,
     workerId,

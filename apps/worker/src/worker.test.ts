@@ -106,8 +106,8 @@ describe('the worker (controlled clock)', () => {
     try {
       const clock = new ManualClock('2025-10-05T06:00:00Z')
       await setup({ worker: { http: false, catchUpDays: 1, retries: { attempts: 3, delaySeconds: 30 }, webhook: { url } } })
-      // Another export holds the dataset: LOCKED is transient.
-      const held = await acquireLock((project as Project).storage, 'query_perf')
+      // Another worker holds the day: LOCKED is transient.
+      const held = await acquireLock((project as Project).storage, 'query_perf/2025-10-04')
       const run = startWorker({ cwd: dir.path, once: true, clock, output, random: () => 1 })
       // Attempt 1 now, 2 after 30 s, 3 after 60 s more.
       await waitFor(() => lines.filter((line) => line.includes('worker:job') && line.includes('status=failure')).length === 1)
