@@ -23,6 +23,7 @@ const expectedExports: Record<string, string[]> = {
   '@parquetry/sources': ['readCsv', 'readJson', 'readJsonl', 'readEventLog', 'validateRecords', 'assertRejects'],
   '@parquetry/writer': ['writeParquet', 'ParquetFileWriter', 'readFooter'],
   '@parquetry/cli': ['runCli', 'formatLogLine'],
+  '@parquetry/worker': ['Worker', 'startWorker', 'runWorkerCli', 'dueDays', 'ManualClock', 'WorkerMetrics', 'webhookBody'],
 }
 
 function publishedPackages(): Published[] {
@@ -108,5 +109,24 @@ describe('published packages', () => {
     const result = JSON.parse(output) as { files: { rows: number }[]; validation: { query_count: number }[] }
     expect(result.files.map((file) => file.rows)).toEqual([50, 50])
     expect(result.validation.map((row) => row.query_count)).toEqual([50, 50])
+  })
+
+  it('the installed parquetry-worker bin runs', () => {
+    const worker = join(project, 'node_modules/.bin/parquetry-worker')
+    expect(execFileSync(worker, ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+/)
+    expect(execFileSync(worker, ['--help'], { encoding: 'utf8' })).toContain('Usage: parquetry-worker')
+    // A bad schedule is refused at start-up, before any job runs.
+    const config = join(project, 'bad-schedule.json')
+    writeFileSync(config, JSON.stringify({ datasets: { query_perf: { schedule: '0 5 * *' } } }))
+    let stderr = ''
+    let status: number | null = 0
+    try {
+      execFileSync(worker, ['--once', '--config', config], { encoding: 'utf8', stdio: 'pipe' })
+    } catch (error) {
+      stderr = String((error as { stderr: string }).stderr)
+      status = (error as { status: number | null }).status
+    }
+    expect(status).toBe(1)
+    expect(stderr).toContain('datasets.query_perf.schedule: cron expression "0 5 * *": give 5 fields')
   })
 })
