@@ -145,3 +145,53 @@ describe('string and json', () => {
     expect(json('')).toBeNull()
   })
 })
+
+// The fast paths (plain decimals, short digit strings, UTC timestamps read in
+// place) must answer exactly what the general path answers, or leave the value to it.
+describe('fast paths agree with the general path', () => {
+  it('a plain decimal of up to 15 digits is the double Number() gives, bit for bit', () => {
+    const coerce = coercer({ type: 'double' })
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32)
+    for (let index = 0; index < 50_000; index++) {
+      const digits = 1 + Math.floor(random() * 17)
+      let text = ''
+      for (let digit = 0; digit < digits; digit++) text += Math.floor(random() * 10)
+      const dot = Math.floor(random() * (digits + 1))
+      const value = `${random() < 0.3 ? '-' : ''}${text.slice(0, dot)}${random() < 0.8 ? '.' : ''}${text.slice(dot)}`
+      expect(Object.is(coerce(value), Number(value)), value).toBe(true)
+    }
+    expect([coerce('5.'), coerce('-.5'), coerce('0.1'), coerce('-0'), coerce('000123.4500')]).toEqual([5, -0.5, 0.1, -0, 123.45])
+    expect([coerce('.'), coerce('-'), coerce('1.2.3'), coerce('--1')]).toEqual(Array(4).fill('rejected: expected a number'))
+  })
+
+  it('short digit strings are the integers BigInt() and parseInt() give, ranges checked', () => {
+    const int64 = coercer({ type: 'int64' })
+    const int16 = coercer({ type: 'int16' })
+    const int32 = coercer({ type: 'int32' })
+    expect([int64('0'), int64('007'), int64('999999999999999'), int64('9999999999999999')]).toEqual([0n, 7n, 999999999999999n, 9999999999999999n])
+    expect([int16('32767'), int16('000032767'), int32('0002147483647')]).toEqual([32767, 32767, 2147483647])
+    expect(int16('32768')).toBe('rejected: out of int16 range [-32768, 32767]')
+    expect(int32('99999999999999')).toBe('rejected: out of int32 range [-2147483648, 2147483647]')
+    expect([int64('1 2'), int64('12a'), int32('٣')]).toEqual(['rejected: expected an integer', 'rejected: expected an integer', 'rejected: expected an integer'])
+  })
+
+  it('timestamps of one day and of many days, near and past 2^53 µs, are exact', () => {
+    const coerce = coercer({ type: 'timestamp' })
+    expect(coerce('2025-10-28T00:00:00Z')).toBe(1761609600000000n)
+    expect(coerce('2025-10-28T23:59:59.999999Z')).toBe(1761696000000000n - 1n)
+    expect(coerce('2025-10-29T00:00:00.5Z')).toBe(1761696000500000n)
+    expect(coerce('2025-10-28T12:00:00Z')).toBe(1761652800000000n)
+    // 2^53 µs is 2255-06-05T23:47:34.740992Z: past it the bigint path.
+    expect(coerce('2255-06-05T23:47:34.740993Z')).toBe(2n ** 53n + 1n)
+    expect(coerce('2255-06-05T23:47:34.740991Z')).toBe(2n ** 53n - 1n)
+    expect(coerce('1969-12-31T23:59:59.999999Z')).toBe(-1n)
+    expect(coerce('2025-02-29T00:00:00Z')).toMatch(/^rejected: /)
+  })
+
+  it('blank means null for every spelling trim() removes, and only those', () => {
+    const coerce = coercer({ type: 'double' })
+    for (const blank of ['', ' ', '\t', '\u00a0', '\ufeff', '\u2028', ' \u3000 ']) expect(coerce(blank), JSON.stringify(blank)).toBeNull()
+    expect(coerce('\u00a01.5')).toBe(1.5)
+  })
+})

@@ -55,6 +55,11 @@ function integerCoercer(min: number, max: number, label: string): Coercer {
     if (typeof value === 'number') {
       number = value
     } else if (typeof value === 'string') {
+      const small = smallUnsigned(value)
+      if (small >= 0) {
+        if (small > max) return new Rejection(`out of ${label} range [${min}, ${max}]`)
+        return small
+      }
       const text = value.trim()
       if (!integerText.test(text)) return new Rejection(`expected an integer`)
       number = Number.parseInt(text, 10)
@@ -70,11 +75,27 @@ function integerCoercer(min: number, max: number, label: string): Coercer {
   }
 }
 
+/** `text` as a number when it is 1 to 15 ASCII digits and nothing else (exact in a double), else -1. */
+function smallUnsigned(text: string): number {
+  const length = text.length
+  if (length === 0 || length > 15) return -1
+  let number = 0
+  for (let index = 0; index < length; index++) {
+    const digit = text.charCodeAt(index) - 48
+    if (digit < 0 || digit > 9) return -1
+    number = number * 10 + digit
+  }
+  return number
+}
+
 function coerceInt64(value: unknown): TypedValue | Rejection {
   let big: bigint
   if (typeof value === 'bigint') {
     big = value
   } else if (typeof value === 'string') {
+    // The usual value, up to 15 plain digits: read as a number, exactly.
+    const small = smallUnsigned(value)
+    if (small >= 0) return BigInt(small)
     const text = value.trim()
     if (!integerText.test(text)) return new Rejection('expected an integer')
     const dot = text.indexOf('.')
@@ -91,9 +112,49 @@ function coerceInt64(value: unknown): TypedValue | Rejection {
   return big
 }
 
+// 10^k, exact in a double for k <= 22.
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
+
+/**
+ * A plain decimal (`-12.34`, `5`, `.5`, `5.`) of at most 15 digits as a
+ * double, else undefined. Exact: the digits make an integer below 2^53 and
+ * 10^k is exact, so the one division rounds correctly — the double Number()
+ * gives (Clinger's fast path).
+ */
+function plainDecimal(text: string): number | undefined {
+  const length = text.length
+  let index = 0
+  let negative = false
+  if (text.charCodeAt(0) === 45 /* - */) {
+    negative = true
+    index = 1
+  }
+  let digits = 0
+  let fraction = -1
+  let number = 0
+  for (; index < length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === 46 /* . */) {
+      if (fraction !== -1) return undefined
+      fraction = 0
+      continue
+    }
+    const digit = code - 48
+    if (digit < 0 || digit > 9) return undefined
+    number = number * 10 + digit
+    digits++
+    if (fraction !== -1) fraction++
+  }
+  if (digits === 0 || digits > 15) return undefined
+  const value = fraction > 0 ? number / (POWERS_OF_TEN[fraction] as number) : number
+  return negative ? -value : value
+}
+
 function coerceDouble(value: unknown): TypedValue | Rejection {
   if (typeof value === 'number') return value
   if (typeof value === 'string') {
+    const plain = plainDecimal(value)
+    if (plain !== undefined) return plain
     const text = value.trim()
     // Number() alone is the fast path; it also takes 0x/0b/0o prefixes, which are refused.
     const number = Number(text)
@@ -210,6 +271,15 @@ function coerceJson(value: unknown): TypedValue | Rejection {
   }
 }
 
+/** Whether `text` is empty or white space only (as `trim()` sees it), without trimming the usual value. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true
+  const first = text.charCodeAt(0)
+  // A printable ASCII first character: not blank (trim() would keep it).
+  if (first > 32 && first < 127) return false
+  return text.trim() === ''
+}
+
 /**
  * Builds the coercer of one column: accepts the spellings real files use and
  * rejects the rest with a reason. Null, undefined and (where `emptyAsNull`) an
@@ -217,13 +287,31 @@ function coerceJson(value: unknown): TypedValue | Rejection {
  * rejection when it is not.
  */
 export function createCoercer(column: Column): Coercer {
-  const coerce = baseCoercer(column)
   const { nullable, emptyAsNull } = column
-  return (value) => {
-    if (value === null || value === undefined || (emptyAsNull && typeof value === 'string' && value.trim() === '')) {
-      return nullable ? null : new Rejection('a value is required (column is not nullable)')
+  const isNull = (value: unknown): boolean => value === null || value === undefined || (emptyAsNull && typeof value === 'string' && isBlank(value))
+  const onNull = (): TypedValue | Rejection => (nullable ? null : new Rejection('a value is required (column is not nullable)'))
+  // A function literal per type: each call site below sees one coercer, and stays monomorphic.
+  switch (column.type) {
+    case 'double':
+      return (value) => (isNull(value) ? onNull() : coerceDouble(value))
+    case 'int64':
+      return (value) => (isNull(value) ? onNull() : coerceInt64(value))
+    case 'string':
+      return (value) => (isNull(value) ? onNull() : coerceString(value))
+    case 'boolean':
+      return (value) => (isNull(value) ? onNull() : coerceBoolean(value))
+    case 'timestamp': {
+      const coerce = timestampCoercer(column.unit)
+      return (value) => (isNull(value) ? onNull() : coerce(value))
     }
-    return coerce(value)
+    case 'date': {
+      const coerce = dateCoercer()
+      return (value) => (isNull(value) ? onNull() : coerce(value))
+    }
+    default: {
+      const coerce = baseCoercer(column)
+      return (value) => (isNull(value) ? onNull() : coerce(value))
+    }
   }
 }
 

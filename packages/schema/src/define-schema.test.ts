@@ -110,3 +110,33 @@ describe('mappings', () => {
     expect(getBuiltinSchema('toString')).toBeUndefined()
   })
 })
+
+describe('createRowParser (compiled per schema)', () => {
+  it('parses columns of any name, __proto__ and quotes included, as own properties', () => {
+    const schema = defineSchema({ name: 'odd', columns: [{ name: '__proto__', type: 'int32' }, { name: 'a', type: 'string' }] })
+    const parse = createRowParser(schema)
+    // JSON.parse makes __proto__ an own key, as a CSV header's record does.
+    const result = parse(JSON.parse('{"__proto__": "5", "a": "x"}') as Record<string, unknown>)
+    expect(result.ok).toBe(true)
+    const row = (result as { row: Record<string, unknown> }).row
+    expect(Object.keys(row)).toEqual(['__proto__', 'a'])
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype)
+    expect(row['__proto__']).toBe(5)
+    const fromJson = parse(JSON.parse('{"__proto__": "7", "a": "y"}') as Record<string, unknown>)
+    expect(fromJson).toEqual({ ok: true, row: JSON.parse('{"__proto__": 7, "a": "y"}') })
+  })
+
+  it('reports every problem of a record in column order, then unknown keys', () => {
+    const schema = defineSchema({ name: 'p', columns: [{ name: 'x', type: 'int32', nullable: false }, { name: 'y', type: 'double' }, { name: 'z', type: 'boolean' }] })
+    const parse = createRowParser(schema, { unknownKeys: 'reject' })
+    expect(parse({ x: '', y: 'fast', z: 'true', extra: 1 })).toEqual({
+      ok: false,
+      problems: [
+        { column: 'x', value: '', reason: 'a value is required (column is not nullable)' },
+        { column: 'y', value: 'fast', reason: 'expected a number' },
+        { column: 'extra', value: 1, reason: 'not a column of this schema' },
+      ],
+    })
+    expect(parse({ x: '1', y: '2.5' })).toEqual({ ok: true, row: { x: 1, y: 2.5, z: null } })
+  })
+})

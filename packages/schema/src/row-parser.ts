@@ -42,28 +42,41 @@ export function createRowParser(schema: DatasetSchema, options: RowParserOptions
   const names = columns.map((column) => column.name)
   const known = new Set([...names, ...skipped])
   const rejectUnknown = options.unknownKeys === 'reject'
-  const width = columns.length
-
+  const parseKnown = compileParser(names, coercers)
+  if (!rejectUnknown) return parseKnown
   return (raw) => {
-    const row: Row = {}
-    let problems: ValueProblem[] | undefined
-    for (let index = 0; index < width; index++) {
-      const name = names[index] as string
-      const value = raw[name]
-      const typed = (coercers[index] as Coercer)(value)
-      if (typed instanceof Rejection) {
-        ;(problems ??= []).push({ column: name, value, reason: typed.reason })
-      } else {
-        row[name] = typed
-      }
+    const parsed = parseKnown(raw)
+    let problems: ValueProblem[] | undefined = parsed.ok ? undefined : parsed.problems
+    for (const key of Object.keys(raw)) {
+      if (!known.has(key)) (problems ??= []).push({ column: key, value: raw[key], reason: 'not a column of this schema' })
     }
-    if (rejectUnknown) {
-      for (const key of Object.keys(raw)) {
-        if (!known.has(key)) (problems ??= []).push({ column: key, value: raw[key], reason: 'not a column of this schema' })
-      }
-    }
-    return problems ? { ok: false, problems } : { ok: true, row }
+    return problems ? { ok: false, problems } : parsed
   }
+}
+
+/**
+ * The parser of `names`, compiled: one call site per column (each sees one
+ * coercer, so each stays monomorphic) and the row built as one object
+ * literal, so every row of a schema shares one shape. Column names are
+ * JSON string literals (`__proto__` a computed key: an own property).
+ * Problems are listed in column order.
+ */
+function compileParser(names: readonly string[], coercers: readonly Coercer[]): RowParser {
+  const key = (name: string) => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name))
+  const lines: string[] = []
+  for (let index = 0; index < names.length; index++) {
+    lines.push(`const v${index} = raw[${JSON.stringify(names[index])}]`, `const t${index} = c${index}(v${index})`)
+  }
+  const checks = names.map((name, index) => `if (t${index} instanceof Rejection) (problems ??= []).push({ column: ${JSON.stringify(name)}, value: v${index}, reason: t${index}.reason })`)
+  const row = names.map((name, index) => `${key(name)}: t${index}`).join(', ')
+  const body = `${names.map((_, index) => `const c${index} = coercers[${index}]`).join('\n')}
+return function parseRow(raw) {
+  ${lines.join('\n  ')}
+  let problems
+  ${checks.join('\n  ')}
+  return problems ? { ok: false, problems } : { ok: true, row: { ${row} } }
+}`
+  return new Function('coercers', 'Rejection', body)(coercers, Rejection) as RowParser
 }
 
 /** One line per problem: `column execution_time_ms: "fast": expected a number`. */

@@ -149,14 +149,18 @@ function parseUtcTimestampFast(text: string, unit: 'micros' | 'millis'): bigint 
   } else if (length !== 20) {
     return undefined
   }
-  const day = text.slice(0, 10)
-  if (day !== lastDay) {
+  // Rows of one file mostly share their day: compared in place, parsed once.
+  if (!text.startsWith(lastDay) || lastDay === '') {
+    const day = text.slice(0, 10)
     const days = parseDateText(day)
     if (typeof days === 'string') return undefined
     lastDay = day
     lastDayNumber = days
   }
-  return BigInt(lastDayNumber * 86400 + hour * 3600 + minute * 60 + second) * MICROS_PER_SECOND + BigInt(fractionMicros)
+  const seconds = lastDayNumber * 86400 + hour * 3600 + minute * 60 + second
+  // Exact in a double up to ±2^53 µs (years 1685..2255); one bigint made, not four.
+  const micros = seconds * 1_000_000 + fractionMicros
+  return Number.isSafeInteger(micros) ? BigInt(micros) : BigInt(seconds) * MICROS_PER_SECOND + BigInt(fractionMicros)
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.ffffffZ` of microseconds since the epoch. */

@@ -6,6 +6,8 @@ import { validateRecords } from '../rejects/validate.js'
 import { collect, failure } from '../test-helpers.js'
 import type { SourceItem } from '../types.js'
 import { readCsv } from './read.js'
+import { mapHeader } from './header.js'
+import { renameKeys } from '../json/values.js'
 
 // 20 rows of the sample month's query_perf file (header: ... index_used,cpu_time_ms,io_wait_ms).
 const original = readFileSync(new URL('../../fixtures/query_perf_daily_20251013.csv', import.meta.url), 'utf8')
@@ -167,5 +169,15 @@ describe('records without a header (JSONL): the same notices, once the input is 
     await rowsOf(validated)
     expect(validated.summary).toMatchObject({ rejected: 1 })
     expect(validated.summary.notices.map((notice) => notice.code)).toEqual(['missing-column'])
+  })
+})
+
+describe('header names that are Object.prototype names', () => {
+  it('are keys like any other, renamed only by an own rename entry', () => {
+    expect(mapHeader(['constructor', '__proto__', 'toString'], { name: 'f' }).keys).toEqual(['constructor', '__proto__', 'toString'])
+    expect(mapHeader(['constructor', 'b'], { name: 'f', rename: { b: 'c' } }).keys).toEqual(['constructor', 'c'])
+    const renamed = renameKeys(JSON.parse('{"constructor": 1, "__proto__": 2, "a": 3}') as Record<string, unknown>, { a: 'b' })
+    expect(Object.getPrototypeOf(renamed)).toBe(Object.prototype)
+    expect(Object.entries(renamed)).toEqual([['constructor', 1], ['__proto__', 2], ['b', 3]])
   })
 })

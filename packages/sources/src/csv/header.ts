@@ -29,7 +29,7 @@ export function mapHeader(header: readonly string[], options: { columns?: readon
   if (!columns) {
     const used = new Set<string>()
     const keys = header.map((raw, index) => {
-      const base = raw.trim() === '' ? `column_${index + 1}` : (rename[raw] ?? raw)
+      const base = raw.trim() === '' ? `column_${index + 1}` : (renamed(rename, raw) ?? raw)
       let key = base
       for (let suffix = 1; used.has(key); suffix++) key = `${base}_${suffix}`
       used.add(key)
@@ -43,7 +43,7 @@ export function mapHeader(header: readonly string[], options: { columns?: readon
   const unknown: string[] = []
   const keys = header.map((raw, index) => {
     const folded = normalizeFieldName(raw)
-    const target = rename[raw] ?? foldedRename.get(folded) ?? byFolded.get(folded)
+    const target = renamed(rename, raw) ?? foldedRename.get(folded) ?? byFolded.get(folded)
     if (target === undefined || !columns.includes(target)) {
       unknown.push(raw)
       return undefined
@@ -110,4 +110,9 @@ export function checkHeader(check: HeaderCheck): SourceNotice[] {
   if (mapping.unknown.length > 0) notices.push(columnNotice('unknown-column', mapping.unknown, location))
   if (mapping.missing.length > 0) notices.push(columnNotice('missing-column', mapping.missing, location))
   return notices
+}
+
+// Own keys only: a header named `constructor` or `__proto__` is not renamed by Object.prototype.
+function renamed(rename: Readonly<Record<string, string>>, raw: string): string | undefined {
+  return Object.hasOwn(rename, raw) ? rename[raw] : undefined
 }

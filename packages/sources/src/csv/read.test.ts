@@ -165,3 +165,36 @@ describe('resources', () => {
     expect(error).toMatchObject({ code: 'SOURCE_READ_FAILED', message: `${join(dir.path, 'nope.csv')}: no such file: ENOENT: no such file or directory, open '${join(dir.path, 'nope.csv')}'` })
   })
 })
+
+describe('the plain-line path and the quoted path', () => {
+  it('give the same records, keys, line numbers and problems, whatever the chunking', async () => {
+    const rows = ['id,name,score', '1,ann,3.5', '2,bob,', '', '3,cy\r,1', '4,dee,2,extra', 'id,name,score', '5,eve,9']
+    const plain = `${rows.join('\r\n')}\r\n`
+    // One quoted field far away sends every chunk holding it through Papa Parse.
+    const quoted = `${plain}6,"fay",1\r\n`
+    for (const size of [1, 7, 64, 1 << 16]) {
+      const one = await collect(readCsv({ input: chunksOf(plain, size) }))
+      const other = await collect(readCsv({ input: chunksOf(quoted, size) }))
+      expect(other.slice(0, -1), `chunks of ${size}`).toEqual(one)
+      expect(other.at(-1)).toEqual({ kind: 'record', values: { id: '6', name: 'fay', score: '1' }, location: { source: 'input', line: 9 } })
+      const records = one.filter((item) => item.kind === 'record')
+      expect(records.map((item) => [item.location.line, Object.keys(item.values), Object.values(item.values)])).toEqual([
+        [2, ['id', 'name', 'score'], ['1', 'ann', '3.5']],
+        [3, ['id', 'name', 'score'], ['2', 'bob', '']],
+        [8, ['id', 'name', 'score'], ['5', 'eve', '9']],
+      ])
+      expect(one.filter((item) => item.kind !== 'record').map((item) => [item.kind, item.location.line])).toEqual([
+        ['problem', 5],
+        ['problem', 6],
+        ['skip', 7],
+      ])
+    }
+  })
+
+  it('makes records whose keys are own properties, __proto__ and constructor included', async () => {
+    const [record] = (await collect(readCsv({ input: [encoder.encode('__proto__,constructor,"x""y"\n1,2,3\n')] }))).filter((item) => item.kind === 'record')
+    const values = (record as { values: Record<string, unknown> }).values
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype)
+    expect(Object.entries(values)).toEqual([['__proto__', '1'], ['constructor', '2'], ['x"y', '3']])
+  })
+})

@@ -70,6 +70,9 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
   let linebreak: '\n' | '\r' = '\n'
   let delimiter = ','
   let keys: (string | undefined)[] | undefined = expectHeader ? undefined : options.columns?.slice()
+  // Builds a record's values from its fields, compiled once for `keys`.
+  let build: ((fields: readonly string[]) => Record<string, string>) | undefined
+  let buildKeys: typeof keys
   let width = keys?.length ?? 0
   let line = 1 // line at which `pending` starts
   let pending = ''
@@ -88,9 +91,10 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     items.push({ kind: 'problem', reason, location: { source: name, line: startLine }, raw: clip(raw) })
   }
 
-  // Everything a row goes through once its fields are known. `hasStrayCr` is
-  // asked only of a row about to become a record.
-  const consumeRow = (fields: string[], startLine: number, endLine: number, raw: () => string, hasStrayCr: () => boolean) => {
+  // Everything a row goes through once its fields are known. `rawText` and
+  // `strayCr` are the row's text and whether it holds a stray CR, or functions
+  // that tell (asked only when needed: the row is rejected, or about to become a record).
+  const consumeRow = (fields: string[], startLine: number, endLine: number, rawText: string | (() => string), strayCr: boolean | (() => boolean)) => {
     // A byte-order mark where a line starts is left over from files joined together: invisible, never data.
     if ((fields[0] as string).charCodeAt(0) === 0xfeff) fields[0] = (fields[0] as string).slice(1)
     if (keys === undefined) {
@@ -119,27 +123,25 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       return
     }
     if (fields.length !== width) {
-      problem(`${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${width}`, startLine, endLine, raw())
+      problem(`${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${width}`, startLine, endLine, rawOf(rawText))
       return
     }
     // Only with two or more columns: in a one-column file a value may well be the header's name.
     if (info.header !== undefined && width > 1 && sameFields(fields, info.header)) {
       info.repeatedHeaders++
-      items.push({ kind: 'skip', reason: `the header line again (files joined together?)`, location: { source: name, line: startLine }, raw: clip(raw()) })
+      items.push({ kind: 'skip', reason: `the header line again (files joined together?)`, location: { source: name, line: startLine }, raw: clip(rawOf(rawText)) })
       return
     }
-    if (hasStrayCr()) {
-      problem('carriage return inside an unquoted field (a stray line break?)', startLine, endLine, raw())
+    if (typeof strayCr === 'boolean' ? strayCr : strayCr()) {
+      problem('carriage return inside an unquoted field (a stray line break?)', startLine, endLine, rawOf(rawText))
       return
     }
-    const values: Record<string, string> = {}
-    const rowKeys = keys
-    for (let index = 0; index < width; index++) {
-      const key = rowKeys[index]
-      if (key !== undefined) values[key] = fields[index] as string
+    if (build === undefined || buildKeys !== keys) {
+      buildKeys = keys
+      build = recordBuilder(keys)
     }
     info.records++
-    items.push({ kind: 'record', values, location: { source: name, line: startLine } })
+    items.push({ kind: 'record', values: build(fields), location: { source: name, line: startLine } })
   }
 
   // Rows from Papa Parse, for chunks that hold a quote character.
@@ -196,24 +198,30 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
   // A chunk with no quote character is plain lines of plain fields: split
   // directly, as Papa Parse's own fast mode does, one line per row.
   const splitPlainLines = (final: boolean) => {
-    const lines = aggregate.split(linebreak)
-    const complete = final ? lines.length : lines.length - 1
-    let consumed = 0
-    for (let index = 0; index < complete; index++) {
-      let text = lines[index] as string
-      consumed += text.length + (index < lines.length - 1 ? linebreak.length : 0)
-      if (final && index === lines.length - 1 && text === '') break
+    const text = aggregate
+    const end = text.length
+    // No CR anywhere in the chunk: no row of it can hold a stray one.
+    const crs = linebreak === '\n' && text.indexOf('\r') !== -1
+    let position = 0
+    for (;;) {
+      let next = text.indexOf(linebreak, position)
+      if (next === -1) {
+        // The rest waits for the next chunk, unless this is the last: then it is a line of its own.
+        if (!final || position >= end) break
+        next = end
+      }
+      let row = text.slice(position, next)
+      position = next === end ? end : next + 1
       const startLine = line++
-      if (linebreak === '\n' && text.endsWith('\r')) text = text.slice(0, -1)
+      if (crs && row.charCodeAt(row.length - 1) === 13) row = row.slice(0, -1)
       if (info.skippedRows < skipRows) {
         info.skippedRows++
         continue
       }
-      const rowText = text
-      consumeRow(text.split(delimiter), startLine, startLine, () => rowText, () => linebreak === '\n' && rowText.includes('\r'))
+      consumeRow(row.split(delimiter), startLine, startLine, row, crs && row.includes('\r'))
     }
     info.lines = line - 1
-    previousEnd = consumed
+    previousEnd = position
   }
 
   const parse = (final: boolean) => {
@@ -273,6 +281,29 @@ function enoughToDetect(sample: string): boolean {
   const cr = sample.indexOf('\r')
   const lf = sample.indexOf('\n')
   return !(cr === sample.length - 1 && lf === -1)
+}
+
+/**
+ * A function that makes a record's values from its fields: an object literal
+ * with the keys in place, compiled once per header, so that every record
+ * shares one shape and costs one allocation. Keys are JSON string literals
+ * (`__proto__` as a computed key, which defines it as an own property).
+ */
+export function recordBuilder(keys: readonly (string | undefined)[]): (fields: readonly string[]) => Record<string, string> {
+  const seen = new Set<string>()
+  const entries: string[] = []
+  keys.forEach((key) => {
+    if (key === undefined || seen.has(key)) return
+    seen.add(key)
+    // A later field of the same key wins, as assignment in order did.
+    const last = keys.lastIndexOf(key)
+    entries.push(`${key === '__proto__' ? `[${JSON.stringify(key)}]` : JSON.stringify(key)}: fields[${last}]`)
+  })
+  return new Function('fields', `return { ${entries.join(', ')} }`) as (fields: readonly string[]) => Record<string, string>
+}
+
+function rawOf(raw: string | (() => string)): string {
+  return typeof raw === 'string' ? raw : raw()
 }
 
 function sameFields(fields: readonly string[], header: readonly string[]): boolean {

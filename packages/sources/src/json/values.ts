@@ -2,7 +2,12 @@
 export function renameKeys(values: Record<string, unknown>, rename: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
   if (!rename) return values
   const renamed: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(values)) renamed[rename[key] ?? key] = value
+  for (const [key, value] of Object.entries(values)) {
+    // Own keys only (a key `constructor` is not renamed by Object.prototype); `__proto__` stays a key, not a prototype.
+    const target = Object.hasOwn(rename, key) ? (rename[key] as string) : key
+    if (target === '__proto__') Object.defineProperty(renamed, target, { value, enumerable: true, writable: true, configurable: true })
+    else renamed[target] = value
+  }
   return renamed
 }
 

@@ -50,7 +50,7 @@ describe('CopyBinaryDecoder', () => {
     expect(rows[39]?.[2]).toBe(40n * 1000000007n)
   })
 
-  it('gives the same rows however the bytes are split: at every offset, byte by byte, in random pieces', () => {
+  it('gives the same rows however the bytes are split: at every offset, byte by byte, in random pieces', { timeout: 60_000 }, () => {
     const whole = decodeIn([bytes])
     for (let offset = 1; offset < bytes.length; offset++) {
       expect(decodeIn([bytes.subarray(0, offset), bytes.subarray(offset)])).toEqual(whole)

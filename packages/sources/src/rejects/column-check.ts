@@ -40,6 +40,7 @@ export function checkColumns(options: { schema: DatasetSchema; computed: readonl
   let records = 0
   let first: RecordLocation | undefined
   let pendingMissing: SourceNotice[] | undefined = []
+  let lastKeys: readonly string[] = []
 
   const pass = (item: SourceNotice) => notice({ code: item.code, location: item.location, reason: item.reason, columns: item.columns })
   const settle = (item: SourceNotice, filled: Readonly<Record<string, unknown>> | undefined) => {
@@ -76,7 +77,11 @@ export function checkColumns(options: { schema: DatasetSchema; computed: readonl
       if (pendingMissing) settlePending(values)
       records++
       first ??= location
-      for (const key of Object.keys(values)) {
+      const keys = Object.keys(values)
+      // Records of one input mostly have the same keys: looked at once.
+      if (sameKeys(keys, lastKeys)) return
+      lastKeys = keys
+      for (const key of keys) {
         if (known.has(key)) present.add(key)
         else if (!computed.has(key) && !unknown.has(key)) unknown.set(key, location)
       }
@@ -93,4 +98,10 @@ export function checkColumns(options: { schema: DatasetSchema; computed: readonl
       }
     },
   }
+}
+
+function sameKeys(keys: readonly string[], last: readonly string[]): boolean {
+  if (keys.length !== last.length) return false
+  for (let index = 0; index < keys.length; index++) if (keys[index] !== last[index]) return false
+  return true
 }

@@ -123,7 +123,10 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
                 columns.record(values, item.location)
                 const result = parse(values)
                 if (result.ok) {
-                  for (const [name, compute] of derived) result.row[name] = compute(result.row)
+                  for (let index = 0; index < derived.length; index++) {
+                    const [name, compute] = derived[index] as [string, (row: Row) => TypedValue]
+                    result.row[name] = compute(result.row)
+                  }
                   rows.push(result.row)
                 } else {
                   const problems = result.problems.map(boundProblem)
