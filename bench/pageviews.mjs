@@ -8,7 +8,7 @@
 //   node bench/pageviews.mjs [--rows 1000000,5000000] [--keep]
 // PostgreSQL: DATABASE_URL, else 127.0.0.1:5432 (user postgres); a database of
 // its own is created and dropped (kept with --keep).
-import { rtdTablesSql, startS3Server } from '@parquetry/testing'
+import { startS3Server } from '@parquetry/testing'
 import { connectPostgres } from '@parquetry/sources/postgres'
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
@@ -16,18 +16,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { benchServerUrl, databaseUrlOf, pageviewsDaySql, seedPageviews } from './lib/pageviews-db.mjs'
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' } } })
 const sizes = (values.rows ?? '1000000,5000000').split(',').map(Number)
 const runner = fileURLToPath(new URL('./lib/measured-cli.mjs', import.meta.url))
 const duckdbRunner = fileURLToPath(new URL('./lib/duckdb-csv-to-parquet.mjs', import.meta.url))
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const serverUrl = benchServerUrl
 const databaseName = `parquetry_bench_${process.pid}`
-const databaseUrl = (() => {
-  const url = new URL(serverUrl)
-  url.pathname = `/${databaseName}`
-  return url.toString()
-})()
+const databaseUrl = databaseUrlOf(serverUrl, databaseName)
 /** A child process's exit code and output, without blocking this process (which serves S3). */
 function run(command, args, options) {
   return new Promise((resolve, reject) => {
@@ -50,22 +47,9 @@ const s3 = await startS3Server({ buckets: ['bench'] })
 try {
   process.stdout.write('seeding PostgreSQL ... ')
   let started = performance.now()
-  for (const sql of rtdTablesSql) await pg.query(sql)
-  await pg.query("INSERT INTO projects_project (slug, name) SELECT 'project-' || g, 'Project ' || g FROM generate_series(1, 200) AS g")
-  await pg.query("INSERT INTO builds_version (project_id, slug) SELECT p, v FROM generate_series(1, 200) AS p, unnest(ARRAY['latest', 'stable', 'v1.0']) AS v")
   const days = sizes.map((_, index) => `2026-01-${String(10 + index).padStart(2, '0')}`)
-  for (const [index, rows] of sizes.entries()) {
-    // RTD-shaped rows: a fifth without a version, one in twenty a 404, paths of 20-60 characters.
-    await pg.query(
-      `INSERT INTO analytics_pageview (project_id, version_id, path, full_path, view_count, date, status)
-       SELECT 1 + g % 200, CASE WHEN g % 5 = 0 THEN NULL ELSE (g % 200) * 3 + 1 + g % 3 END,
-              '/en/latest/section-' || (g % 97) || '/page-' || g || '.html', '/en/latest/section-' || (g % 97) || '/page-' || g || '.html',
-              1 + g % 1000, $1::date, CASE WHEN g % 20 = 0 THEN 404 ELSE 200 END
-         FROM generate_series(1, $2::int) AS g`,
-      [days[index], String(rows)],
-    )
-  }
-  await pg.query('ANALYZE analytics_pageview')
+  // RTD-shaped rows: a fifth without a version, one in twenty a 404, paths of 20-60 characters.
+  await seedPageviews(pg, sizes.map((rows, index) => ({ date: days[index], rows })))
   console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`)
 
   await writeFile(join(root, 'parquetry.config.json'), JSON.stringify({ output: 's3://bench/analytics', s3: { endpoint: s3.endpoint, forcePathStyle: true }, datasets: { pageviews: { connection: databaseUrl, retentionDays: false } } }))
@@ -87,7 +71,7 @@ try {
     const csv = join(root, `pageviews-${date}.csv`)
     const parquet = join(root, `pageviews-${date}.parquet`)
     started = performance.now()
-    const psql = spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'psql', databaseUrl, '-X', '-q', '-c', `\\copy (SELECT pv.id, pv.project_id, p.slug AS project_slug, pv.version_id, v.slug AS version_slug, pv.path, pv.full_path, pv.view_count, pv.date, pv.status FROM analytics_pageview pv LEFT JOIN projects_project p ON p.id = pv.project_id LEFT JOIN builds_version v ON v.id = pv.version_id WHERE pv.date = '${date}') TO '${csv}' CSV HEADER`], { encoding: 'utf8' })
+    const psql = spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'psql', databaseUrl, '-X', '-q', '-c', `\\copy (${pageviewsDaySql(date)}) TO '${csv}' CSV HEADER`], { encoding: 'utf8' })
     if (psql.status !== 0) throw new Error(`psql failed: ${psql.stderr}`)
     const psqlSeconds = (performance.now() - started) / 1000
     const [psqlRssKb, psqlUser, psqlSys] = psql.stderr.trim().split('\n').at(-1).split(' ').map(Number)
