@@ -1,6 +1,9 @@
 import { duckDbQuery, readParquetRows, useTempDir } from '@parquetry/testing'
-import { parquetMetadata, type SchemaElement } from 'hyparquet'
+import { parquetMetadata, snappyUncompress, type ColumnChunk, type SchemaElement } from 'hyparquet'
+import { hashParquetValue, readBloomFilter, sbbfInsert } from 'hyparquet/src/bloom.js'
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer'
+import { BloomBuilder, optimalNumBytes } from 'hyparquet-writer/src/bloom.js'
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -10,7 +13,10 @@ import { readWithArrow } from '../test/arrow.js'
 // as views instead of copies, strings encoded straight into PLAIN pages,
 // typed int64 arrays not re-validated, definition levels in a Uint8Array;
 // no min/max for float chunks holding NaN; Thrift lists of structs typed
-// even when empty (0-row files); INTEGER bit widths written as i8.
+// even when empty (0-row files); INTEGER bit widths written as i8; and the
+// fast paths (bloom filter hashing, statistics, dictionaries, delta packing,
+// page boundaries, PLAIN pages, bit packing, snappy), each checked to write
+// the bytes of the generic path and against an independent reading.
 // Each is exercised here and read back by two or three readers.
 const dir = useTempDir()
 
@@ -153,4 +159,255 @@ describe('the published build', () => {
       expect(await duckDbQuery('SELECT count(*) AS n, count(x) AS xs FROM read_parquet($1)', [path])).toEqual([{ n: BigInt(rows.length), xs: BigInt(rows.length) }])
     }
   })
+})
+
+// ---------------------------------------------------------------------------
+// Fast paths: a typed array takes them, the same values in a plain array take
+// the generic loops (or other fast paths), and the bytes must not differ; the
+// values, statistics and bloom filters are checked against readers and
+// against hyparquet's own hashing, independently of the writer.
+
+type Element = SchemaElement
+const required = (name: string, type: Element['type'], extra: Partial<Element> = {}): Element => ({ name, type, repetition_type: 'REQUIRED', ...extra })
+const optional = (name: string, type: Element['type'], extra: Partial<Element> = {}): Element => ({ name, type, repetition_type: 'OPTIONAL', ...extra })
+const utf8 = { converted_type: 'UTF8', logical_type: { type: 'STRING' } } as const
+const int64 = { converted_type: 'INT_64', logical_type: { type: 'INTEGER', bitWidth: 64, isSigned: true } } as const
+const int32 = { converted_type: 'INT_32', logical_type: { type: 'INTEGER', bitWidth: 32, isSigned: true } } as const
+
+/** One column written alone: several pages (column index, offset index) and a bloom filter. */
+function writeColumnFile(element: Element, data: ColumnSource['data'], options: { encoding?: ColumnSource['encoding']; pageSize?: number; rowGroupSize?: number; bloomFilter?: boolean } = {}): Uint8Array {
+  return writeBytes([{ name: 'root', num_children: 1 }, element], [{
+    name: element.name,
+    data,
+    columnIndex: true,
+    bloomFilter: options.bloomFilter ?? true,
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+  }], { rowGroupSize: options.rowGroupSize ?? 5000, pageSize: options.pageSize ?? 2048 })
+}
+
+/** Writes the values as given and as a plain array: the bytes must be equal. Returns them. */
+function expectSameBytes(element: Element, typed: ColumnSource['data'], options: Parameters<typeof writeColumnFile>[2] = {}): Uint8Array {
+  const bytes = writeColumnFile(element, typed, options)
+  const plain = writeColumnFile(element, Array.from(typed as ArrayLike<unknown>), options)
+  expect(Buffer.from(bytes).equals(Buffer.from(plain)), `${element.name}: typed and plain arrays write the same bytes`).toBe(true)
+  return bytes
+}
+
+function chunks(bytes: Uint8Array): ColumnChunk[] {
+  return parquetMetadata(asBuffer(bytes)).row_groups.map((group) => group.columns[0] as ColumnChunk)
+}
+
+/** The bloom filter hyparquet's hashParquetValue makes of values: one per row group. */
+function expectedBloom(values: ArrayLike<unknown>, element: Element): Uint32Array {
+  const hashes = new Set<bigint>()
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]
+    if (value === null || value === undefined) continue
+    hashes.add(hashParquetValue(value, element) as bigint)
+  }
+  const blocks = new Uint32Array(optimalNumBytes(hashes.size, 0.01) / 4)
+  for (const hash of hashes) sbbfInsert(blocks, hash)
+  return blocks
+}
+
+function expectBloomFilters(bytes: Uint8Array, values: ArrayLike<unknown>, element: Element, rowGroupSize: number): void {
+  const buffer = asBuffer(bytes)
+  chunks(bytes).forEach((chunk, group) => {
+    const meta = chunk.meta_data
+    const reader = { view: new DataView(buffer, Number(meta?.bloom_filter_offset), meta?.bloom_filter_length), offset: 0 }
+    const filter = readBloomFilter(reader)
+    const groupValues = Array.from(values).slice(group * rowGroupSize, (group + 1) * rowGroupSize)
+    expect(filter?.blocks, `${element.name}: bloom filter of row group ${group}`).toEqual(expectedBloom(groupValues, element))
+  })
+}
+
+const sameNumber = (a: unknown, b: unknown): boolean => (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b)) || a === b
+
+async function expectReadBack(name: string, bytes: Uint8Array, column: string, values: ArrayLike<unknown>): Promise<void> {
+  const path = join(dir.path, name)
+  await writeFile(path, bytes)
+  const rows = await readParquetRows(path)
+  const read = rows.map((row) => row[column])
+  const expected = Array.from(values)
+  expect(read.length).toBe(expected.length)
+  const wrong = read.findIndex((value, index) => !sameNumber(value, expected[index]))
+  expect(wrong, `${name}: first value read back differently`).toBe(-1)
+  const [counted] = await duckDbQuery(`SELECT count(*) AS n, count("${column}") AS present FROM read_parquet($1)`, [path])
+  expect(counted).toEqual({ n: BigInt(expected.length), present: BigInt(expected.filter((value) => value !== null && value !== undefined).length) })
+}
+
+let seed = 0x2545f491
+function random(): number {
+  seed ^= seed << 13
+  seed ^= seed >>> 17
+  seed ^= seed << 5
+  return (seed >>> 0) / 4294967296
+}
+
+describe('the hyparquet-writer patch: fast paths write the bytes of the generic ones', () => {
+  const n = 12_000
+
+  it('doubles: NaN, -0 and +0, infinities, few and many distinct values', async () => {
+    const cases: [string, Float64Array][] = [
+      ['spread', Float64Array.from({ length: n }, (_, index) => ((index * 7919) % 1000) / 10 + 0.3)],
+      ['few', Float64Array.from({ length: n }, (_, index) => [0.5, -0, 0, 2.25, -Infinity][index % 5] as number)],
+      ['nan', Float64Array.from({ length: n }, (_, index) => (index % 977 === 5 ? Number.NaN : index % 3 === 0 ? -0 : (random() - 0.5) * 1e6))],
+      ['zeros', Float64Array.from({ length: n }, (_, index) => (index % 2 ? -0 : 0))],
+      ['extremes', Float64Array.from({ length: n }, (_, index) => [Infinity, -Infinity, Number.MAX_VALUE, -Number.MIN_VALUE, 1][index % 5] as number)],
+    ]
+    for (const [name, values] of cases) {
+      for (const element of [required(`d_${name}`, 'DOUBLE'), optional(`d_${name}`, 'DOUBLE')]) {
+        const bytes = expectSameBytes(element, values)
+        expectBloomFilters(bytes, values, element, 5000)
+        // a NaN payload is written as DataView writes it, as the generic path does
+        const payload = Float64Array.from(values)
+        new BigUint64Array(payload.buffer)[7] = 0x7ff8000000000123n
+        expectSameBytes(element, payload)
+      }
+      await expectReadBack(`doubles-${name}.parquet`, writeColumnFile(required('x', 'DOUBLE'), values), 'x', values)
+    }
+  }, 30_000)
+
+  const int32s: [string, Int32Array][] = [
+    ['few', Int32Array.from({ length: n }, (_, index) => [200, 404, 301, 0][index % 4] as number)],
+    ['many', Int32Array.from({ length: n }, () => (random() * 2 ** 32) | 0)],
+    ['sorted', Int32Array.from({ length: n }, (_, index) => index * 3 - 5000)],
+  ]
+  it.each(int32s)('int32 (%s): dictionaries, plain pages and delta packing', async (name, values) => {
+    for (const encoding of [undefined, 'DELTA_BINARY_PACKED', 'PLAIN'] as const) {
+      const element = required(`i_${name}`, 'INT32', int32)
+      const bytes = expectSameBytes(element, values, { encoding })
+      expectBloomFilters(bytes, values, element, 5000)
+    }
+    await expectReadBack(`int32-${name}.parquet`, writeColumnFile(required('x', 'INT32', int32), values), 'x', values)
+  }, 30_000)
+
+  const big = 2n ** 53n
+  const int64s: [string, BigInt64Array][] = [
+    ['timestamps', BigInt64Array.from({ length: n }, (_, index) => 1761609600000000n + BigInt(index) * 17_000n + BigInt(index % 7))],
+    ['few', BigInt64Array.from({ length: n }, (_, index) => BigInt((index * 7919) % 50))],
+    // deltas of up to 30 and of up to 52 bits, packed from numbers
+    ['wide30', BigInt64Array.from({ length: n }, () => BigInt(Math.floor(random() * 2 ** 30)) - 2n ** 29n)],
+    ['wide51', BigInt64Array.from({ length: n }, () => BigInt(Math.floor(random() * 2 ** 51)) - 2n ** 50n)],
+    // from here on, bigint packing: a range of 2^52 or more, or values past 2^53
+    ['range52', BigInt64Array.from({ length: n }, (_, index) => (index % 2 ? 2n ** 51n : -(2n ** 51n)) + BigInt(index))],
+    ['edge53', BigInt64Array.from({ length: n }, (_, index) => (index % 2 ? big : -big) - BigInt(Math.sign(index % 2 - 0.5) * (index % 3)))],
+    ['beyond53', BigInt64Array.from({ length: n }, (_, index) => big + BigInt(index * 1000))],
+    ['few-beyond53', BigInt64Array.from({ length: n }, (_, index) => [2n ** 60n, -(2n ** 62n), 5n][index % 3] as bigint)],
+    ['extremes', BigInt64Array.from({ length: n }, (_, index) => [-(2n ** 63n), 2n ** 63n - 1n, 0n, -1n][index % 4] as bigint)],
+    ['random', BigInt64Array.from({ length: n }, () => BigInt.asIntN(64, (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32))))],
+  ]
+  it.each(int64s)('int64 (%s): dictionaries, plain pages and delta packing, within and beyond +-2^53', async (name, values) => {
+    for (const encoding of [undefined, 'DELTA_BINARY_PACKED', 'PLAIN'] as const) {
+      for (const element of [required(`l_${name}`, 'INT64', int64), optional(`l_${name}`, 'INT64', int64)]) {
+        const bytes = expectSameBytes(element, values, { encoding })
+        expectBloomFilters(bytes, values, element, 5000)
+      }
+    }
+    const bytes = writeColumnFile(required('x', 'INT64', int64), values, { encoding: 'DELTA_BINARY_PACKED' })
+    await expectReadBack(`int64-${name}.parquet`, bytes, 'x', values)
+    const path = join(dir.path, `int64-${name}.parquet`)
+    const sorted = Array.from(values).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    expect(await duckDbQuery('SELECT min(x)::VARCHAR AS lo, max(x)::VARCHAR AS hi FROM read_parquet($1)', [path])).toEqual([{ lo: String(sorted[0]), hi: String(sorted.at(-1)) }])
+    // the chunk statistics hold the same bounds
+    expect(chunks(bytes).map((chunk) => [chunk.meta_data?.statistics?.min_value, chunk.meta_data?.statistics?.max_value])).toEqual(
+      [0, 1, 2].map((group) => {
+        const part = Array.from(values.subarray(group * 5000, (group + 1) * 5000)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        return [part[0], part.at(-1)]
+      }),
+    )
+  }, 30_000)
+
+  it('int64 deltas as numbers (a plain array of integers past int32) and with nulls', async () => {
+    const numbers = Array.from({ length: n }, (_, index) => 2 ** 40 + index * 1000 - (index % 7) * 3)
+    const bigints = BigInt64Array.from(numbers, (value) => BigInt(value))
+    const asNumbers = writeColumnFile(required('x', 'INT64', int64), numbers, { encoding: 'DELTA_BINARY_PACKED', bloomFilter: false })
+    expect(Buffer.from(asNumbers).equals(Buffer.from(writeColumnFile(required('x', 'INT64', int64), bigints, { encoding: 'DELTA_BINARY_PACKED', bloomFilter: false })))).toBe(true)
+    await expectReadBack('int64-numbers.parquet', asNumbers, 'x', bigints)
+    const withNulls = Array.from(bigints, (value, index) => (index % 9 === 0 ? null : value))
+    await expectReadBack('int64-nulls.parquet', writeColumnFile(optional('x', 'INT64', int64), withNulls, { encoding: 'DELTA_BINARY_PACKED' }), 'x', withNulls)
+  })
+
+  it('strings: min and max in UTF-8 byte order with surrogate pairs, U+E000..U+FFFF and lone surrogates; dictionaries with nulls', async () => {
+    const specials = ['', 'a', 'z', 'é', '日本語', '\u{1F642}', '\u{10FFFF}', '\uE000', '\uFFFF', '\uFFFD', 'abc\u{1F642}', 'abc\uE000', 'abc\uFFFF', 'abc\uD7FF', 'SELECT']
+    const lone = ['\uD800', 'a\uDBFF', '\uDC00z']
+    const bytesOf = (text: string): Buffer => Buffer.from(new TextEncoder().encode(text))
+    const utf8Bounds = (values: (string | null)[]): [string, string] => {
+      const present = values.filter((value): value is string => value !== null).sort((a, b) => Buffer.compare(bytesOf(a), bytesOf(b)))
+      return [present[0] as string, present.at(-1) as string]
+    }
+    const cases: [string, (string | null)[]][] = [
+      ['specials', Array.from({ length: n }, (_, index) => specials[(index * 7) % specials.length] as string)],
+      ['pairs-vs-bmp', Array.from({ length: n }, (_, index) => ['\uE000', '\u{10000}', '\uFFFF', 'x\u{1F642}', 'x\uFFFF'][index % 5] as string)],
+      ['with-nulls', Array.from({ length: n }, (_, index) => (index % 3 === 0 ? null : specials[index % specials.length] as string))],
+      // (bounds up to 16 bytes are written whole)
+      ['paths', Array.from({ length: n }, (_, index) => `/en/p-${(index * 2654435761) % 3000}.h`)],
+      ['unique', Array.from({ length: n }, (_, index) => `${index}-${'x'.repeat(index % 5)}\u{1F642}`)],
+    ]
+    for (const [name, values] of cases) {
+      const element = (values.includes(null) ? optional : required)(`s_${name}`, 'BYTE_ARRAY', utf8)
+      const bytes = writeColumnFile(element, values)
+      expectBloomFilters(bytes, values, element, 5000)
+      chunks(bytes).forEach((chunk, group) => {
+        const [min, max] = utf8Bounds(values.slice(group * 5000, (group + 1) * 5000))
+        const statistics = chunk.meta_data?.statistics
+        expect([statistics?.min_value, statistics?.max_value], `${name}, row group ${group}`).toEqual([min, max])
+      })
+      await expectReadBack(`strings-${name}.parquet`, bytes, element.name, values)
+    }
+    // Lone surrogates are written (and compared) as U+FFFD, as TextEncoder writes them.
+    const withLone = Array.from({ length: 300 }, (_, index) => [...lone, ...specials][index % (lone.length + specials.length)] as string)
+    const bytes = writeColumnFile(required('s', 'BYTE_ARRAY', utf8), withLone, { rowGroupSize: 300 })
+    const statistics = chunks(bytes)[0]?.meta_data?.statistics
+    expect([statistics?.min_value, statistics?.max_value]).toEqual(utf8Bounds(withLone).map((text) => new TextDecoder().decode(bytesOf(text))))
+  }, 30_000)
+
+  it('booleans and byte arrays: the bit-packed levels and values read back', async () => {
+    const booleans = Array.from({ length: n }, (_, index) => (index % 11 === 0 ? null : ((index >> 3) & 1) === 1 || index % 5 === 0))
+    await expectReadBack('booleans.parquet', writeColumnFile(optional('b', 'BOOLEAN'), booleans, { bloomFilter: false }), 'b', booleans)
+    const blobs = Array.from({ length: n }, (_, index) => (index % 13 === 0 ? null : new TextEncoder().encode(`{"k":${index % 40}}`)))
+    const element = optional('j', 'BYTE_ARRAY')
+    const bytes = writeColumnFile(element, blobs)
+    expectBloomFilters(bytes, blobs, element, 5000)
+    const path = join(dir.path, 'blobs.parquet')
+    await writeFile(path, bytes)
+    const read = (await readParquetRows(path)).map((row) => row['j'])
+    expect(read.map((value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value))).toEqual(blobs.map((value) => (value ? new TextDecoder().decode(value) : null)))
+  })
+
+  it('a BloomBuilder fed value by value makes the filter of hyparquet\'s hashParquetValue', () => {
+    const elements: Element[] = [
+      required('b', 'BOOLEAN'), required('f', 'FLOAT'), required('d', 'DOUBLE'), required('i', 'INT32'), required('l', 'INT64'),
+      required('s', 'BYTE_ARRAY', utf8), required('x', 'FIXED_LEN_BYTE_ARRAY', { type_length: 3 }),
+    ]
+    const values: unknown[] = [true, false, 1.5, -0, 0, Number.NaN, Infinity, 2 ** 40, -(2 ** 53) + 1, 7, -1, 3n, -(2n ** 63n), 2n ** 63n - 1n,
+      '', 'a', '日本語', '\u{1F642}', '\uD800', 'x'.repeat(70), new Uint8Array([1, 2, 3]), new Uint8Array(40).fill(9)]
+    for (const element of elements) {
+      const hashable = values.filter((value) => hashParquetValue(value, element) !== undefined)
+      const builder = new BloomBuilder(element)
+      for (const value of [...hashable, ...hashable, null]) builder.insert(value)
+      expect(builder.finalize(), element.name).toEqual(expectedBloom(hashable, element))
+      // one value it cannot hash, and the filter is dropped (it would have false negatives)
+      const unhashable = values.find((value) => hashParquetValue(value, element) === undefined)
+      builder.insert(unhashable)
+      expect(builder.finalize(), element.name).toBeUndefined()
+    }
+  })
+
+  it('snappy: every output decompresses to its input, results stay intact across calls, and inputs of any size work', () => {
+    const inputs = [
+      new Uint8Array(0), new Uint8Array([7]), new Uint8Array(15).fill(3), new Uint8Array(16).fill(3),
+      Uint8Array.from({ length: 70_000 }, () => Math.floor(random() * 256)), // incompressible
+      Uint8Array.from({ length: 200_000 }, (_, index) => (index >> 9) & 1 ? Math.floor(random() * 256) : 65 + (index % 13)), // literals and long copies
+      new Uint8Array(1 << 20), // one long run
+      Uint8Array.from({ length: 17 << 20 }, (_, index) => (index * 31) >> 8), // above the kept output buffer
+    ]
+    const outputs = inputs.map((input) => snappyCompress(input))
+    inputs.forEach((input, index) => {
+      const output = outputs[index] as Uint8Array
+      const decompressed = new Uint8Array(input.length)
+      snappyUncompress(output, decompressed)
+      expect(Buffer.from(decompressed).equals(Buffer.from(input)), `input ${index} (${input.length} bytes)`).toBe(true)
+    })
+  }, 30_000)
 })
