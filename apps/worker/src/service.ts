@@ -84,7 +84,9 @@ export async function startWorker(options: StartWorkerOptions & { once?: boolean
       options.signal?.addEventListener('abort', stop, { once: true })
       try {
         const outcomes = await worker.runDue()
-        const finals = lastAttempts(outcomes)
+        // Through the queue, an attempt that failed and went back to it is retried by whichever worker
+        // takes it next, and judged there: it fails this run only when it was the job's last.
+        const finals = lastAttempts(outcomes).filter((outcome) => !(queue && outcome.willRetryAt))
         return { outcomes, ok: finals.every((outcome) => outcome.status === 'success' || outcome.status === 'done-elsewhere') }
       } finally {
         options.signal?.removeEventListener('abort', stop)
