@@ -25,7 +25,7 @@ const { version } = JSON.parse(readFileSync(join(hyparquetWriter, 'package.json'
 const license = readFileSync(join(hyparquetWriter, 'LICENSE'), 'utf8').trim()
 
 export default defineConfig({
-  ...packageBuild(['src/index.ts']),
+  ...packageBuild(['src/index.ts', 'src/encoder-worker.ts']),
   noExternal: ['hyparquet-writer'],
   banner: { js: `/*!\n * Includes hyparquet-writer ${version} (https://github.com/hyparam/hyparquet-writer),\n * with Parquetry's patch (patches/hyparquet-writer@${version}.patch in the Parquetry repository).\n *\n * ${license.split('\n').join('\n * ')}\n */` },
   define: { __PARQUETRY_BUILD__: JSON.stringify(buildId()) },

@@ -143,6 +143,8 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
       return runExport({
         codec: config.codec,
         rowGroupSize: config.rowGroupSize,
+        pageIndex: config.pageIndex,
+        bloomFilters: config.bloomFilters,
         rejects: { maxRatio: config.rejects.maxRatio, ...(config.rejects.maxCount !== undefined ? { maxCount: config.rejects.maxCount } : {}), ...(rejectsStorage ? { storage: rejectsStorage } : {}) },
         ...rest,
         datasets: select(names),

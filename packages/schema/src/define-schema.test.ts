@@ -13,8 +13,8 @@ describe('defineSchema', () => {
     const schema = defineSchema({ name: 'x', columns: [{ name: 'a', type: 'string' }, { name: 'b', type: 'timestamp' }] })
     expect(schema.version).toBe(1)
     expect(schema.columns).toEqual([
-      { name: 'a', type: 'string', nullable: true, description: '', unit: 'micros', emptyAsNull: false },
-      { name: 'b', type: 'timestamp', nullable: true, description: '', unit: 'micros', emptyAsNull: true },
+      { name: 'a', type: 'string', nullable: true, description: '', unit: 'micros', emptyAsNull: false, bloomFilter: false },
+      { name: 'b', type: 'timestamp', nullable: true, description: '', unit: 'micros', emptyAsNull: true, bloomFilter: false },
     ])
     expect(Object.isFrozen(schema)).toBe(true)
   })
@@ -24,6 +24,22 @@ describe('defineSchema', () => {
     expect(() => defineSchema({ name: 'x', columns: [{ name: 'a', type: 'string' }, { name: 'A', type: 'int32' }] })).toThrow('duplicate column A')
     expect(() => defineSchema({ name: 'x', columns: [{ name: 'a', type: 'int32', unit: 'millis' }] })).toThrow('unit applies only to timestamp')
     expect(() => defineSchema({ name: 'x', columns: [] })).toThrow('at least one column')
+    expect(() => defineSchema({ name: 'x', columns: [{ name: 'a', type: 'boolean', bloomFilter: true }] })).toThrow('schema x: column a: bloomFilter applies to string, int16, int32, int64, double, date, timestamp columns, not boolean')
+    expect(() => defineSchema({ name: 'x', columns: [{ name: 'a', type: 'json', bloomFilter: true }] })).toThrow('not json')
+    expect(() => defineSchema({ name: 'x', columns: [{ name: 'a', type: 'string', bloomFilter: 'yes' as never }] })).toThrow(/columns\.0\.bloomFilter/)
+  })
+  it('marks the columns people filter by for bloom filters, outside the fingerprint', () => {
+    const marked = defineSchema({ name: 'x', columns: [{ name: 'slug', type: 'string', bloomFilter: true }, { name: 'n', type: 'int64' }] })
+    const unmarked = defineSchema({ name: 'x', columns: [{ name: 'slug', type: 'string' }, { name: 'n', type: 'int64' }] })
+    expect(marked.columns.map((column) => column.bloomFilter)).toEqual([true, false])
+    expect(marked.fingerprint).toBe(unmarked.fingerprint)
+    expect(pageviewsSchema.columns.filter((column) => column.bloomFilter).map((column) => column.name)).toEqual(['project_slug', 'path'])
+    expect(queryPerfSchema.columns.filter((column) => column.bloomFilter).map((column) => column.name)).toEqual(['query_hash', 'table_name'])
+    expect(builtinSchemas['query_perf_weekly']?.columns.filter((column) => column.bloomFilter).map((column) => column.name)).toEqual(['query_hash', 'table_name'])
+    // The schema document says so on the marked columns only.
+    const document = toSchemaDocument([pageviewsSchema])
+    expect(document.datasets['pageviews']?.columns.filter((column) => column.bloom_filter).map((column) => column.name)).toEqual(['project_slug', 'path'])
+    expect(document.datasets['pageviews']?.columns[0]).not.toHaveProperty('bloom_filter')
   })
   it('fingerprints the physical shape only, stably', () => {
     const one = defineSchema({ name: 'x', version: 1, columns: [{ name: 'a', type: 'int64', description: 'one' }] })

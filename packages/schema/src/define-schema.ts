@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ParquetryError } from './errors.js'
 import { fingerprintColumns } from './fingerprint.js'
-import { columnTypes, type Column, type DatasetSchema, type SchemaDefinition } from './types.js'
+import { bloomFilterColumnTypes, columnTypes, type Column, type DatasetSchema, type SchemaDefinition } from './types.js'
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -13,6 +13,7 @@ export const columnDefinitionSchema = z.strictObject({
   description: z.string().optional(),
   unit: z.enum(['micros', 'millis']).optional(),
   emptyAsNull: z.boolean().optional(),
+  bloomFilter: z.boolean().optional(),
 })
 
 /** zod schema of a whole schema definition. */
@@ -25,8 +26,8 @@ export const schemaDefinitionSchema = z.strictObject({
 
 /**
  * Validates a schema definition and fills in its defaults: `nullable` true,
- * `unit` `'micros'`, `emptyAsNull` true except for strings, `version` 1.
- * The result is frozen and carries its fingerprint.
+ * `unit` `'micros'`, `emptyAsNull` true except for strings, `bloomFilter`
+ * false, `version` 1. The result is frozen and carries its fingerprint.
  *
  * @throws ParquetryError `SCHEMA_INVALID` naming the offending field.
  */
@@ -48,6 +49,9 @@ export function defineSchema(definition: SchemaDefinition): DatasetSchema {
     if (column.unit !== undefined && column.type !== 'timestamp') {
       throw new ParquetryError('SCHEMA_INVALID', `schema ${definition.name}: column ${column.name}: unit applies only to timestamp columns`)
     }
+    if (column.bloomFilter && !bloomFilterColumnTypes.includes(column.type)) {
+      throw new ParquetryError('SCHEMA_INVALID', `schema ${definition.name}: column ${column.name}: bloomFilter applies to ${bloomFilterColumnTypes.join(', ')} columns, not ${column.type}`)
+    }
     columns.push(
       Object.freeze({
         name: column.name,
@@ -56,6 +60,7 @@ export function defineSchema(definition: SchemaDefinition): DatasetSchema {
         description: column.description ?? '',
         unit: column.unit ?? 'micros',
         emptyAsNull: column.emptyAsNull ?? column.type !== 'string',
+        bloomFilter: column.bloomFilter ?? false,
       }),
     )
   }

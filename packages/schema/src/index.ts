@@ -1,6 +1,6 @@
 export { ParquetryError, isParquetryError, isTransientError, wrapError, describeValue } from './errors.js'
 export type { ParquetryErrorCode, ParquetryErrorOptions } from './errors.js'
-export { columnTypes } from './types.js'
+export { bloomFilterColumnTypes, columnTypes } from './types.js'
 export type { Column, ColumnDefinition, ColumnType, DatasetSchema, Row, SchemaDefinition, TimestampUnit, TypedValue } from './types.js'
 export { defineSchema, findColumn, columnDefinitionSchema, schemaDefinitionSchema } from './define-schema.js'
 export { fingerprintColumns, canonicalShape } from './fingerprint.js'

@@ -16,6 +16,8 @@ export interface SchemaDocumentDataset {
     nullable: boolean
     description: string
     unit?: string
+    /** Present (true) on the columns the schema marks for bloom filters. */
+    bloom_filter?: true
   }[]
 }
 
@@ -47,6 +49,7 @@ export function toSchemaDocumentDataset(schema: DatasetSchema): SchemaDocumentDa
         nullable: column.nullable,
         description: column.description,
         ...(column.type === 'timestamp' ? { unit: column.unit } : {}),
+        ...(column.bloomFilter ? { bloom_filter: true as const } : {}),
       }
     }),
   }

@@ -18,6 +18,13 @@ export type ColumnType = 'string' | 'boolean' | 'int16' | 'int32' | 'int64' | 'd
 /** All column types, in declaration order. */
 export const columnTypes: readonly ColumnType[] = ['string', 'boolean', 'int16', 'int32', 'int64', 'double', 'date', 'timestamp', 'json']
 
+/**
+ * The column types a bloom filter can be asked for: not `boolean` (two values,
+ * which min/max statistics already tell apart) nor `json` (readers hash the
+ * text they compare, not the JSON document).
+ */
+export const bloomFilterColumnTypes: readonly ColumnType[] = ['string', 'int16', 'int32', 'int64', 'double', 'date', 'timestamp']
+
 /** Storage precision of a timestamp column. */
 export type TimestampUnit = 'micros' | 'millis'
 
@@ -37,6 +44,14 @@ export interface ColumnDefinition {
    * type but `string`, where an empty string stays an empty string unless this is set.
    */
   emptyAsNull?: boolean
+  /**
+   * Marks a column people filter by with `=` or `IN` (a slug, a path, a hash,
+   * a name): writers put a bloom filter in each of its column chunks, so a
+   * reader skips the row groups that cannot hold the value it looks for. A
+   * hint to writers, not part of the shape: it does not change the
+   * fingerprint. Not for `boolean` or `json` columns. Default `false`.
+   */
+  bloomFilter?: boolean
 }
 
 /** A column after {@link defineSchema} filled in every default. */
@@ -47,6 +62,7 @@ export interface Column {
   readonly description: string
   readonly unit: TimestampUnit
   readonly emptyAsNull: boolean
+  readonly bloomFilter: boolean
 }
 
 /** A schema as written by its author. */

@@ -48,6 +48,11 @@ export class ChunkChecksums {
     }
   }
 
+  /** Adds the sums of row groups summed elsewhere (the encoder thread), in order. */
+  addSums(rowGroups: readonly (readonly number[])[]): void {
+    for (const sums of rowGroups) this.#rowGroups.push([...sums])
+  }
+
   /** Row groups summed so far. */
   get rowGroups(): number {
     return this.#rowGroups.length

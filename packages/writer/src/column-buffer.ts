@@ -104,6 +104,76 @@ export class ColumnBuffer {
   }
 
   /**
+   * {@link push}, specialised to the column's type: a function of its own
+   * per type, so that a caller holding one per column (the compiled row
+   * appender of a file) calls each at a monomorphic site. The usual value
+   * is stored at once; nulls and values of the wrong form go through
+   * {@link push}, which answers for them.
+   */
+  pusher(): (value: TypedValue | undefined) => string | undefined {
+    switch (this.column.type) {
+      case 'double':
+        return (value) => {
+          if (typeof value !== 'number') return this.push(value)
+          const length = this.#length
+          if (length === (this.#values as Float64Array).length) this.#grow()
+          if (this.#valid) this.#valid[length] = 1
+          ;(this.#values as Float64Array)[length] = value
+          this.#length = length + 1
+          return undefined
+        }
+      case 'int64':
+      case 'timestamp': {
+        if (this.column.type === 'timestamp' && this.column.unit === 'millis') return (value) => this.push(value)
+        return (value) => {
+          if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) return this.push(value)
+          const length = this.#length
+          if (length === (this.#values as BigInt64Array).length) this.#grow()
+          if (this.#valid) this.#valid[length] = 1
+          ;(this.#values as BigInt64Array)[length] = value
+          this.#length = length + 1
+          return undefined
+        }
+      }
+      case 'string': {
+        const interned = this.#interned as Map<string, string>
+        // Once the table is full, a column whose values are mostly new (ids, hashes) stops looking them up.
+        let hits = 0
+        let misses = 0
+        return (value) => {
+          if (typeof value !== 'string') return this.push(value)
+          if (misses > 8192 && hits * 20 < misses) {
+            ;(this.#values as unknown[])[this.#length++] = value
+            return undefined
+          }
+          const known = interned.get(value)
+          if (known !== undefined) {
+            hits++
+            ;(this.#values as unknown[])[this.#length++] = known
+            return undefined
+          }
+          if (interned.size < MAX_INTERNED) return this.push(value)
+          misses++
+          ;(this.#values as unknown[])[this.#length++] = value
+          return undefined
+        }
+      }
+      case 'boolean':
+        return (value) => {
+          if (typeof value !== 'boolean') return this.push(value)
+          const length = this.#length
+          if (length === (this.#values as Uint8Array).length) this.#grow()
+          if (this.#valid) this.#valid[length] = 1
+          ;(this.#values as Uint8Array)[length] = value ? 1 : 0
+          this.#length = length + 1
+          return undefined
+        }
+      default:
+        return (value) => this.push(value)
+    }
+  }
+
+  /**
    * The filled part of the buffer, in the form hyparquet-writer takes: a
    * view of the typed array, or — for booleans, and for a nullable column
    * that holds nulls in this row group — an array with the nulls in place.

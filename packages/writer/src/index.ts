@@ -1,4 +1,4 @@
-export { ParquetFileWriter, writeParquet, DEFAULT_ROW_GROUP_SIZE } from './parquet-file-writer.js'
+export { ParquetFileWriter, writeParquet, DEFAULT_ROW_GROUP_SIZE, DEFAULT_PAGE_INDEX, DEFAULT_PAGE_SIZE } from './parquet-file-writer.js'
 export type { ParquetWriterOptions, WriteParquetOptions, WriteResult } from './parquet-file-writer.js'
 export { compressorsFor, parquetCodecs, parquetDecompressors, parquetReadOptions } from './codecs.js'
 export type { Compressors, ParquetCodec } from './codecs.js'

@@ -1,16 +1,33 @@
-import { ParquetryError, toParquetSchema, wrapError, type DatasetSchema, type Row } from '@parquetry/schema'
+import { bloomFilterColumnTypes, ParquetryError, toParquetSchema, wrapError, type DatasetSchema, type Row } from '@parquetry/schema'
 import type { ObjectInfo, Sink } from '@parquetry/storage'
-import { ParquetWriter } from 'hyparquet-writer'
+import { ParquetWriter, type ColumnSource } from 'hyparquet-writer'
 import type { SchemaElement } from 'hyparquet'
 import { ChunkChecksums } from './checksums.js'
 import { compressorsFor, parquetCodecs, type Compressors, type ParquetCodec } from './codecs.js'
 import { ColumnBuffer, invalidRowError } from './column-buffer.js'
 import { buildKeyValues, checkFooter, readFooter, writerCreatedBy, type PartitioningInfo, type SourceInfo } from './footer.js'
 import { SinkByteWriter } from './sink-writer.js'
+import { ThreadedEncoder } from './encoder-thread.js'
 import { verifyParquetFile } from './verify.js'
 
 /** Default rows per row group: memory stays near one row group of every column. */
 export const DEFAULT_ROW_GROUP_SIZE = 100_000
+
+/**
+ * Whether the page index is written by default (see
+ * {@link ParquetWriterOptions.pageIndex}): it costs nothing on a chunk of one
+ * page and under 0.5% of the file with small pages (`bench/selective-query.mjs`).
+ */
+export const DEFAULT_PAGE_INDEX = true
+
+/**
+ * Default target size of a data page (1 MiB), in bytes before encoding and
+ * compression as hyparquet-writer reckons them: 4 a dictionary index, the
+ * width of a number, a plain string's length. Chosen with
+ * `bench/selective-query.mjs`: smaller pages made DuckDB read up to a third
+ * fewer bytes of a selective query but spend more CPU on it and on scans.
+ */
+export const DEFAULT_PAGE_SIZE = 1_048_576
 
 /** Options for {@link ParquetFileWriter.create} and {@link writeParquet}. */
 export interface ParquetWriterOptions {
@@ -28,6 +45,22 @@ export interface ParquetWriterOptions {
   /** Min/max statistics per column chunk. Default true. */
   statistics?: boolean
   /**
+   * The Parquet page index on every column: a column index (each page's
+   * min/max and null count) and an offset index (each page's place and first
+   * row) for each column chunk of more than one page, so a reader can skip
+   * pages inside a row group. `false` writes neither. Default true
+   * ({@link DEFAULT_PAGE_INDEX}).
+   */
+  pageIndex?: boolean
+  /**
+   * Bloom filters (one per column chunk, 1% false positives, at most 1 MiB):
+   * `true` (the default) on the columns the schema marks `bloomFilter`,
+   * `false` on none, a list of column names on those instead.
+   */
+  bloomFilters?: boolean | readonly string[]
+  /** Target size of a data page in bytes. Default 1 MiB ({@link DEFAULT_PAGE_SIZE}). */
+  pageSize?: number
+  /**
    * Check the file before committing it: `'footer'` (or `true`, the default)
    * reads the footer back (schema, fingerprint, row count); `'checksums'`
    * also reads every byte back, each column chunk against the checksum taken
@@ -36,6 +69,15 @@ export interface ParquetWriterOptions {
    * page of every column ({@link verifyParquetFile}); `false` skips the check.
    */
   verify?: boolean | 'footer' | 'checksums' | 'full'
+  /**
+   * Encode and compress row groups on a worker thread (one per process,
+   * shared by every open file), so that the next row group is filled while
+   * this one is encoded: the same bytes. Default false: measured so far on a
+   * busy 2-core machine, it cost more CPU (row groups copied to the thread,
+   * a second heap) and twice the memory for no gain in wall time (see
+   * bench/README.md); kept as an option to measure on a quiet machine.
+   */
+  encoderThread?: boolean
   /** Aborting it discards the file. */
   signal?: AbortSignal
 }
@@ -64,10 +106,14 @@ export class ParquetFileWriter {
   readonly path: string
   readonly #sink: Sink
   readonly #options: Required<Pick<ParquetWriterOptions, 'codec' | 'rowGroupSize' | 'verify'>> & ParquetWriterOptions
+  /** Per column: page index and bloom filter settings for hyparquet-writer. */
+  readonly #columnOptions: Pick<ColumnSource, 'columnIndex' | 'offsetIndex' | 'bloomFilter'>[]
   readonly #buffers: ColumnBuffer[]
-  readonly #writer: ParquetWriter
+  /** Pushes a row's values into the buffers; the column index and problem of a value that does not fit. */
+  readonly #appendRow: (row: Readonly<Row>) => [number, string] | undefined
+  readonly #writer: ParquetWriter | ThreadedEncoder
   readonly #footerSchema: SchemaElement[]
-  readonly #checksums = new ChunkChecksums()
+  readonly #checksums: ChunkChecksums
   #rows = 0
   #rowGroups = 0
   #state: 'open' | 'closed' | 'failed' = 'open'
@@ -75,12 +121,17 @@ export class ParquetFileWriter {
   #aborting: Promise<void> | undefined
   readonly #onAbort: (() => void) | undefined
 
-  private constructor(options: ParquetWriterOptions, codec: ParquetCodec, rowGroupSize: number, compressors: Compressors) {
+  private constructor(options: ParquetWriterOptions, codec: ParquetCodec, rowGroupSize: number, compressors: Compressors, checksums: ChunkChecksums, encoder: ThreadedEncoder | undefined) {
+    this.#checksums = checksums
     this.schema = options.schema
     this.path = options.sink.path
     this.#sink = options.sink
     this.#options = { ...options, codec, rowGroupSize, verify: options.verify ?? true }
     this.#buffers = options.schema.columns.map((column) => new ColumnBuffer(column, rowGroupSize))
+    this.#appendRow = compileAppender(this.#buffers)
+    const pageIndex = options.pageIndex ?? DEFAULT_PAGE_INDEX
+    const blooms = bloomFilterColumns(options.schema, options.bloomFilters ?? true)
+    this.#columnOptions = options.schema.columns.map((column) => ({ columnIndex: pageIndex, offsetIndex: pageIndex, bloomFilter: blooms.has(column.name) }))
     this.#footerSchema = toParquetSchema(options.schema) as SchemaElement[]
     // Columns are handed over in their physical form already, and encoded as
     // such; the annotations go back into the footer schema before it is
@@ -90,23 +141,21 @@ export class ParquetFileWriter {
     // (the DATE and TIMESTAMP annotations, converted or logical, would copy
     // every row group into arrays of boxed values first). Statistics are the
     // same either way: min and max of the physical values.
-    const encodingSchema = this.#footerSchema.map((element) => {
-      if (element.converted_type === 'JSON') return { ...element, converted_type: undefined, logical_type: { type: 'JSON' as const } }
-      if (element.converted_type === 'DATE' || element.converted_type === 'TIMESTAMP_MICROS' || element.converted_type === 'TIMESTAMP_MILLIS') {
-        return { ...element, converted_type: undefined, logical_type: undefined }
-      }
-      return element
-    })
-    // Every row group is encoded and flushed in one go: its column chunks are summed on the way to the sink.
-    const byteWriter = new SinkByteWriter(options.sink, (bytes, fileOffset) => this.#checksums.add(bytes, fileOffset, this.#writer.row_groups))
-    this.#writer = new ParquetWriter({
-      writer: byteWriter,
-      schema: encodingSchema,
-      codec,
-      compressors,
-      statistics: options.statistics ?? true,
-      createdBy: writerCreatedBy,
-    })
+    if (encoder) {
+      this.#writer = encoder
+    } else {
+      const encodingSchema = encodingSchemaOf(this.#footerSchema)
+      // Every row group is encoded and flushed in one go: its column chunks are summed on the way to the sink.
+      const byteWriter = new SinkByteWriter(options.sink, (bytes, fileOffset) => this.#checksums.add(bytes, fileOffset, (this.#writer as ParquetWriter).row_groups))
+      this.#writer = new ParquetWriter({
+        writer: byteWriter,
+        schema: encodingSchema,
+        codec,
+        compressors,
+        statistics: options.statistics ?? true,
+        createdBy: writerCreatedBy,
+      })
+    }
     if (options.signal) {
       this.#onAbort = () => {
         void this.abort()
@@ -118,7 +167,8 @@ export class ParquetFileWriter {
   /**
    * Starts a file. The sink should be fresh: its bytes become the file.
    *
-   * @throws ParquetryError `CONFIG_INVALID` for a bad codec or row group size.
+   * @throws ParquetryError `CONFIG_INVALID` for a bad codec, row group size or page size, or a
+   *   `bloomFilters` column the schema lacks or that cannot have one.
    */
   static async create(options: ParquetWriterOptions): Promise<ParquetFileWriter> {
     try {
@@ -131,9 +181,32 @@ export class ParquetFileWriter {
       if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
         throw new ParquetryError('CONFIG_INVALID', `rowGroupSize must be a positive integer, got ${rowGroupSize}`)
       }
-      const compressors = await compressorsFor(codec)
-      if (options.signal?.aborted) throw abortedError(options.sink.path)
-      return new ParquetFileWriter(options, codec, rowGroupSize, compressors)
+      if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1)) {
+        throw new ParquetryError('CONFIG_INVALID', `pageSize must be a positive integer, got ${options.pageSize}`)
+      }
+      bloomFilterColumns(options.schema, options.bloomFilters ?? true)
+      const checksums = new ChunkChecksums()
+      let encoder: ThreadedEncoder | undefined
+      if (options.encoderThread ?? false) {
+        try {
+          encoder = await ThreadedEncoder.open({
+            sink: options.sink,
+            schema: encodingSchemaOf(toParquetSchema(options.schema) as SchemaElement[]),
+            codec,
+            statistics: options.statistics ?? true,
+            createdBy: writerCreatedBy,
+            checksums,
+          })
+        } catch (error) {
+          throw wrapError(error, 'CONFIG_INVALID', `codec ${codec}: the encoder thread could not start`)
+        }
+      }
+      const compressors = encoder ? {} : await compressorsFor(codec)
+      if (options.signal?.aborted) {
+        encoder?.drop()
+        throw abortedError(options.sink.path)
+      }
+      return new ParquetFileWriter(options, codec, rowGroupSize, compressors, checksums, encoder)
     } catch (error) {
       await options.sink.abort()
       throw error
@@ -156,19 +229,15 @@ export class ParquetFileWriter {
       if (this.#options.signal?.aborted) throw abortedError(this.path)
       throw new ParquetryError('WRITE_FAILED', `${this.path}: append after the writer was ${this.#state}`)
     }
-    const buffers = this.#buffers
-    for (let index = 0; index < buffers.length; index++) {
-      const buffer = buffers[index] as ColumnBuffer
-      const problem = buffer.push(row[buffer.column.name])
-      if (problem !== undefined) {
-        // A typed row of the wrong shape is a caller bug: the file is given up.
-        const error = invalidRowError(this.schema.name, this.#rows + 1, buffer.column.name, problem)
-        void this.abort()
-        throw error
-      }
+    const problem = this.#appendRow(row)
+    if (problem !== undefined) {
+      // A typed row of the wrong shape is a caller bug: the file is given up.
+      const error = invalidRowError(this.schema.name, this.#rows + 1, (this.#buffers[problem[0]] as ColumnBuffer).column.name, problem[1])
+      void this.abort()
+      throw error
     }
     this.#rows++
-    if ((buffers[0] as ColumnBuffer).length >= this.#options.rowGroupSize) return this.#flushRowGroup()
+    if ((this.#buffers[0] as ColumnBuffer).length >= this.#options.rowGroupSize) return this.#flushRowGroup()
     return undefined
   }
 
@@ -200,12 +269,13 @@ export class ParquetFileWriter {
       throw abortedError(this.path)
     }
     try {
-      const columnData = this.#buffers.map((buffer) => {
+      const columnData = this.#buffers.map((buffer, index) => {
         const encoding = buffer.encoding()
-        return encoding ? { name: buffer.column.name, data: buffer.data(), encoding } : { name: buffer.column.name, data: buffer.data() }
+        const options = this.#columnOptions[index]
+        return encoding ? { name: buffer.column.name, data: buffer.data(), encoding, ...options } : { name: buffer.column.name, data: buffer.data(), ...options }
       })
       // Encoding is synchronous; the returned promise is the sink taking the bytes.
-      const flushed = this.#writer.write({ columnData, rowGroupSize: count })
+      const flushed = this.#writer.write({ columnData, rowGroupSize: count, pageSize: this.#options.pageSize ?? DEFAULT_PAGE_SIZE })
       for (const buffer of this.#buffers) buffer.reset()
       this.#rowGroups++
       this.#pending = Promise.resolve(flushed)
@@ -243,6 +313,8 @@ export class ParquetFileWriter {
     this.#detachSignal()
     const rowCount = this.#rows
     try {
+      // Every row group's checksums go into the footer: the ones still being encoded are waited for.
+      if (this.#writer instanceof ThreadedEncoder) await this.#writer.settle()
       this.#writer.kvMetadata = [
         ...buildKeyValues({
           schema: this.schema,
@@ -285,6 +357,7 @@ export class ParquetFileWriter {
     if (this.#state === 'closed') return Promise.resolve()
     this.#state = 'failed'
     this.#detachSignal()
+    if (this.#aborting === undefined && this.#writer instanceof ThreadedEncoder) this.#writer.drop()
     this.#aborting ??= this.#sink.abort()
     return this.#aborting
   }
@@ -292,6 +365,53 @@ export class ParquetFileWriter {
   #detachSignal(): void {
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort)
   }
+}
+
+/**
+ * The columns that get a bloom filter: the schema's marked ones (`true`),
+ * none (`false`), or the ones named.
+ *
+ * @throws ParquetryError `CONFIG_INVALID` for a name the schema lacks, or a column of a type without bloom filters.
+ */
+function bloomFilterColumns(schema: DatasetSchema, choice: boolean | readonly string[]): Set<string> {
+  if (choice === true) return new Set(schema.columns.filter((column) => column.bloomFilter).map((column) => column.name))
+  if (choice === false) return new Set()
+  for (const name of choice) {
+    const column = schema.columns.find((candidate) => candidate.name === name)
+    if (!column) throw new ParquetryError('CONFIG_INVALID', `bloomFilters: schema ${schema.name} has no column ${JSON.stringify(name)}`)
+    if (!bloomFilterColumnTypes.includes(column.type)) {
+      throw new ParquetryError('CONFIG_INVALID', `bloomFilters: column ${name} is ${column.type}; bloom filters apply to ${bloomFilterColumnTypes.join(', ')} columns`)
+    }
+  }
+  return new Set(choice)
+}
+
+/** The schema hyparquet-writer encodes with: the footer schema without the annotations whose conversions the buffers made already. */
+function encodingSchemaOf(footerSchema: readonly SchemaElement[]): SchemaElement[] {
+  return footerSchema.map((element) => {
+    if (element.converted_type === 'JSON') return { ...element, converted_type: undefined, logical_type: { type: 'JSON' as const } }
+    if (element.converted_type === 'DATE' || element.converted_type === 'TIMESTAMP_MICROS' || element.converted_type === 'TIMESTAMP_MILLIS') {
+      return { ...element, converted_type: undefined, logical_type: undefined }
+    }
+    return element
+  })
+}
+
+/**
+ * The row appender of `buffers`, compiled: each column's value read by its
+ * name as a literal and handed to that column's own pusher, at a call site
+ * of its own (monomorphic). Names are JSON string literals.
+ */
+function compileAppender(buffers: readonly ColumnBuffer[]): (row: Readonly<Row>) => [number, string] | undefined {
+  const pushers = buffers.map((buffer) => buffer.pusher())
+  const lines = buffers.map((buffer, index) => `if ((problem = p${index}(row[${JSON.stringify(buffer.column.name)}])) !== undefined) return [${index}, problem]`)
+  const body = `${buffers.map((_, index) => `const p${index} = pushers[${index}]`).join('\n')}
+return function appendRow(row) {
+  let problem
+  ${lines.join('\n  ')}
+  return undefined
+}`
+  return new Function('pushers', body)(pushers) as (row: Readonly<Row>) => [number, string] | undefined
 }
 
 function abortedError(path: string): ParquetryError {

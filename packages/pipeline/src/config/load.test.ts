@@ -20,6 +20,9 @@ describe('config', () => {
     ])
     expect(config.rejects).toEqual({ maxRatio: 0.01, maxCount: undefined, dir: undefined })
     expect(config.sizeWarningBytes).toBe(5 * 1024 ** 3)
+    expect([config.pageIndex, config.bloomFilters]).toEqual([true, true])
+    expect(resolveConfig({ pageIndex: false, bloomFilters: false }, { baseDir: dir.path })).toMatchObject({ pageIndex: false, bloomFilters: false })
+    expect(() => resolveConfig({ bloomFilters: ['path'] }, { baseDir: dir.path })).toThrow(/bloomFilters/)
   })
 
   it("resolves relative paths against the config file's folder", async () => {

@@ -1,6 +1,7 @@
 import { createLayout } from '@parquetry/partitioner'
 import { pageviewsSchema, ParquetryError, type ColumnDefinition, type ColumnType } from '@parquetry/schema'
 import { isS3Url } from '@parquetry/storage'
+import { DEFAULT_PAGE_INDEX } from '@parquetry/writer'
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { getOpsPreset, opsPreset } from '../presets/ops.js'
@@ -129,6 +130,8 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
     timezone,
     codec: (file.codec ?? 'SNAPPY') as ResolvedConfig['codec'],
     rowGroupSize: file.rowGroupSize ?? 100_000,
+    pageIndex: file.pageIndex ?? DEFAULT_PAGE_INDEX,
+    bloomFilters: file.bloomFilters ?? true,
     rejects: {
       maxRatio: file.rejects?.maxRatio ?? 0.01,
       maxCount: file.rejects?.maxCount,

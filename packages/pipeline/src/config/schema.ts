@@ -131,6 +131,8 @@ export const configFileSchema = z.strictObject({
   timezone: z.string().refine(isTimeZone, 'not an IANA time zone').optional().describe('Time zone whose calendar decides each row\'s date and "yesterday" (default UTC).'),
   codec: z.enum(parquetCodecs as [string, ...string[]]).optional().describe('Parquet compression codec (default SNAPPY).'),
   rowGroupSize: z.number().int().positive().optional().describe('Rows per row group (default 100000).'),
+  pageIndex: z.boolean().optional().describe('Write the Parquet page index (column and offset indexes) on every column (default true).'),
+  bloomFilters: z.boolean().optional().describe('Write bloom filters on the columns the schema marks bloomFilter: true (default true; false writes none).'),
   rejects: z
     .strictObject({
       maxRatio: z.number().min(0).max(1).optional().describe('Largest share of rejected rows per input file that still exports (default 0.01).'),
@@ -275,6 +277,8 @@ export interface ResolvedConfig {
   timezone: string
   codec: (typeof parquetCodecs)[number]
   rowGroupSize: number
+  pageIndex: boolean
+  bloomFilters: boolean
   /** `dir`: an absolute folder or s3:// location; undefined means `<output>/_rejects`. */
   rejects: { maxRatio: number; maxCount: number | undefined; dir: string | undefined }
   sizeWarningBytes: number

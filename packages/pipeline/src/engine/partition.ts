@@ -8,6 +8,9 @@ export interface WriterSettings {
   schema: DatasetSchema
   codec: ParquetCodec
   rowGroupSize: number
+  pageIndex: boolean
+  /** Bloom filters on the columns the schema marks, or none. */
+  bloomFilters: boolean
   /** False in a dry run: rows are counted, nothing is written. */
   write: boolean
 }
@@ -62,7 +65,15 @@ export class Partition {
   async #open(settings: WriterSettings): Promise<ParquetFileWriter> {
     this.#opening ??= (async () => {
       const sink = await settings.storage.createSink(this.path, { expect: this.expect })
-      this.#writer = await ParquetFileWriter.create({ schema: settings.schema, sink, codec: settings.codec, rowGroupSize: settings.rowGroupSize, verify: 'checksums' })
+      this.#writer = await ParquetFileWriter.create({
+        schema: settings.schema,
+        sink,
+        codec: settings.codec,
+        rowGroupSize: settings.rowGroupSize,
+        pageIndex: settings.pageIndex,
+        bloomFilters: settings.bloomFilters,
+        verify: 'checksums',
+      })
       return this.#writer
     })()
     return this.#opening

@@ -185,6 +185,17 @@ describe('runExport on the sample month', () => {
     expect(await listParquet(join(out(), 'query_perf'))).not.toContain(qp('06'))
   })
 
+  it('writes bloom filters on the columns the schema marks, and none with bloomFilters: false', async () => {
+    const blooms = async () =>
+      duckDbQuery('SELECT DISTINCT path_in_schema AS c FROM parquet_metadata($1) WHERE bloom_filter_offset IS NOT NULL ORDER BY 1', [join(out(), qp('03'))])
+    await exportWith({ datasets: ['query_perf'] })
+    expect(await blooms()).toEqual([{ c: 'query_hash' }, { c: 'table_name' }])
+    const [hash] = await duckDbQuery('SELECT query_hash AS h FROM read_parquet($1) LIMIT 1', [join(out(), qp('03'))])
+    expect(await duckDbQuery('SELECT bool_or(bloom_filter_excludes) AS excludes FROM parquet_bloom_probe($1, $2, $3)', [join(out(), qp('03')), 'query_hash', hash?.['h'] as string])).toEqual([{ excludes: false }])
+    await exportWith({ datasets: ['query_perf'], force: true, bloomFilters: false, pageIndex: false })
+    expect(await blooms()).toEqual([])
+  })
+
   it('exports the latest input when no date is given', async () => {
     const result = await exportWith({ selection: { kind: 'latest' } })
     expect(statusesOf(result)).toEqual({

@@ -2,7 +2,7 @@ import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { createLayout } from '@parquetry/partitioner'
-import { DEFAULT_ROW_GROUP_SIZE, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
+import { DEFAULT_PAGE_INDEX, DEFAULT_ROW_GROUP_SIZE, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
 import { columnsProblem } from '../verify/verify.js'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
 import { listDatasetFiles, readExistingFile, readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
@@ -39,6 +39,10 @@ export interface ExportOptions {
   codec?: ParquetCodec
   /** Rows per row group. Default 100,000. */
   rowGroupSize?: number
+  /** The Parquet page index on every column (`ParquetWriterOptions.pageIndex`). Default the writer's (true). */
+  pageIndex?: boolean
+  /** Bloom filters on the columns each schema marks; false writes none. Default true. */
+  bloomFilters?: boolean
   /** Rejects threshold (default 1% per input) and where rejects files go. */
   rejects?: RejectsOptions
   /**
@@ -353,6 +357,8 @@ async function exportDataset(dataset: CompiledDataset, options: ExportOptions, r
       schema: definition.schema,
       codec: options.codec ?? 'SNAPPY',
       rowGroupSize: options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE,
+      pageIndex: options.pageIndex ?? DEFAULT_PAGE_INDEX,
+      bloomFilters: options.bloomFilters ?? true,
       write: !options.dryRun,
     },
     rejectPolicy: { ...(options.rejects?.maxRatio !== undefined ? { maxRatio: options.rejects.maxRatio } : {}), ...(options.rejects?.maxCount !== undefined ? { maxCount: options.rejects.maxCount } : {}) },

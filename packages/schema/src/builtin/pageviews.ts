@@ -8,10 +8,10 @@ export const pageviewsSchema = defineSchema({
   columns: [
     { name: 'id', type: 'int64', nullable: false, description: 'Record ID.' },
     { name: 'project_id', type: 'int32', nullable: false, description: 'FK to projects.' },
-    { name: 'project_slug', type: 'string', nullable: false, description: 'Project identifier.' },
+    { name: 'project_slug', type: 'string', nullable: false, bloomFilter: true, description: 'Project identifier.' },
     { name: 'version_id', type: 'int32', description: 'FK to versions (nullable).' },
     { name: 'version_slug', type: 'string', description: 'Version identifier.' },
-    { name: 'path', type: 'string', nullable: false, description: 'Request path.' },
+    { name: 'path', type: 'string', nullable: false, bloomFilter: true, description: 'Request path.' },
     { name: 'full_path', type: 'string', description: 'Full path with version.' },
     { name: 'view_count', type: 'int32', nullable: false, description: 'Number of views.' },
     { name: 'date', type: 'date', nullable: false, description: 'Date of views.' },

@@ -16,5 +16,6 @@ export const queryPerfWeeklySchema = defineSchema({
     description: column.description,
     ...(column.type === 'timestamp' ? { unit: column.unit } : {}),
     emptyAsNull: column.emptyAsNull,
+    bloomFilter: column.bloomFilter,
   })),
 })
