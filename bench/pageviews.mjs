@@ -10,13 +10,15 @@
 // its own is created and dropped (kept with --keep).
 import { startS3Server } from '@parquetry/testing'
 import { connectPostgres } from '@parquetry/sources/postgres'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { benchServerUrl, databaseUrlOf, pageviewsDaySql, seedPageviews } from './lib/pageviews-db.mjs'
+// Asynchronous: this process serves S3 to the child while it runs.
+import { runChild as run } from './lib/measured-run.mjs'
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' } } })
 const sizes = (values.rows ?? '1000000,5000000').split(',').map(Number)
@@ -25,19 +27,6 @@ const duckdbRunner = fileURLToPath(new URL('./lib/duckdb-csv-to-parquet.mjs', im
 const serverUrl = benchServerUrl
 const databaseName = `parquetry_bench_${process.pid}`
 const databaseUrl = databaseUrlOf(serverUrl, databaseName)
-/** A child process's exit code and output, without blocking this process (which serves S3). */
-function run(command, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
-  })
-}
-
 const root = await mkdtemp(join(tmpdir(), 'parquetry-pageviews-'))
 
 const admin = await connectPostgres({ connectionString: serverUrl })

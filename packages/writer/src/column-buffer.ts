@@ -113,28 +113,13 @@ export class ColumnBuffer {
   pusher(): (value: TypedValue | undefined) => string | undefined {
     switch (this.column.type) {
       case 'double':
-        return (value) => {
-          if (typeof value !== 'number') return this.push(value)
-          const length = this.#length
-          if (length === (this.#values as Float64Array).length) this.#grow()
-          if (this.#valid) this.#valid[length] = 1
-          ;(this.#values as Float64Array)[length] = value
-          this.#length = length + 1
-          return undefined
-        }
+        return (value) => (typeof value === 'number' ? this.#appendTyped(value) : this.push(value))
       case 'int64':
-      case 'timestamp': {
+      case 'timestamp':
         if (this.column.type === 'timestamp' && this.column.unit === 'millis') return (value) => this.push(value)
-        return (value) => {
-          if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) return this.push(value)
-          const length = this.#length
-          if (length === (this.#values as BigInt64Array).length) this.#grow()
-          if (this.#valid) this.#valid[length] = 1
-          ;(this.#values as BigInt64Array)[length] = value
-          this.#length = length + 1
-          return undefined
-        }
-      }
+        return (value) => (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX ? this.#appendTyped(value) : this.push(value))
+      case 'boolean':
+        return (value) => (typeof value === 'boolean' ? this.#appendTyped(value ? 1 : 0) : this.push(value))
       case 'string': {
         const interned = this.#interned as Map<string, string>
         // Once the table is full, a column whose values are mostly new (ids, hashes) stops looking them up.
@@ -142,35 +127,35 @@ export class ColumnBuffer {
         let misses = 0
         return (value) => {
           if (typeof value !== 'string') return this.push(value)
-          if (misses > 8192 && hits * 20 < misses) {
-            ;(this.#values as unknown[])[this.#length++] = value
-            return undefined
+          let stored = value
+          if (misses <= 8192 || hits * 20 >= misses) {
+            const known = interned.get(value)
+            if (known !== undefined) {
+              hits++
+              stored = known
+            } else if (interned.size < MAX_INTERNED) {
+              return this.push(value)
+            } else {
+              misses++
+            }
           }
-          const known = interned.get(value)
-          if (known !== undefined) {
-            hits++
-            ;(this.#values as unknown[])[this.#length++] = known
-            return undefined
-          }
-          if (interned.size < MAX_INTERNED) return this.push(value)
-          misses++
-          ;(this.#values as unknown[])[this.#length++] = value
+          ;(this.#values as unknown[])[this.#length++] = stored
           return undefined
         }
       }
-      case 'boolean':
-        return (value) => {
-          if (typeof value !== 'boolean') return this.push(value)
-          const length = this.#length
-          if (length === (this.#values as Uint8Array).length) this.#grow()
-          if (this.#valid) this.#valid[length] = 1
-          ;(this.#values as Uint8Array)[length] = value ? 1 : 0
-          this.#length = length + 1
-          return undefined
-        }
       default:
         return (value) => this.push(value)
     }
+  }
+
+  /** Stores a non-null value already in the typed array's form. */
+  #appendTyped(stored: number | bigint): undefined {
+    const length = this.#length
+    if (length === (this.#values as Typed).length) this.#grow()
+    if (this.#valid) this.#valid[length] = 1
+    ;(this.#values as unknown[])[length] = stored
+    this.#length = length + 1
+    return undefined
   }
 
   /**

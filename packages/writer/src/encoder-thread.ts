@@ -24,14 +24,19 @@ class EncoderThread {
     return this.#nextId++
   }
 
-  /** Sends `request`; resolves with its reply (none for `drop`). */
-  request(request: EncoderRequest): Promise<EncoderReply> {
+  /** Forgets file `id` on the thread; its replies still due are not waited for. */
+  drop(id: number): void {
+    const dropped = this.#pending.get(id) ?? []
+    this.#pending.delete(id)
+    this.#worker?.postMessage({ id, type: 'drop' } satisfies EncoderRequest)
+    this.#waiting -= dropped.length
+    if (this.#waiting === 0) this.#worker?.unref()
+    for (const entry of dropped) entry.reject(new Error('the file was discarded'))
+  }
+
+  /** Sends `request`; resolves with its reply. */
+  request(request: Exclude<EncoderRequest, { type: 'drop' }>): Promise<EncoderReply> {
     const worker = this.#start()
-    if (request.type === 'drop') {
-      worker.postMessage(request)
-      this.#pending.delete(request.id)
-      return Promise.resolve({ id: request.id, type: 'opened' })
-    }
     return new Promise<EncoderReply>((resolve, reject) => {
       const queue = this.#pending.get(request.id) ?? []
       queue.push({ resolve, reject })
@@ -133,7 +138,7 @@ export class ThreadedEncoder {
 
   /** Forgets the file on the thread (after an error or an abort). */
   drop(): void {
-    void this.#thread.request({ id: this.#id, type: 'drop' })
+    this.#thread.drop(this.#id)
   }
 
   async #store(reply: EncoderReply): Promise<void> {

@@ -70,9 +70,8 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
   let linebreak: '\n' | '\r' = '\n'
   let delimiter = ','
   let keys: (string | undefined)[] | undefined = expectHeader ? undefined : options.columns?.slice()
-  // Builds a record's values from its fields, compiled once for `keys`.
+  // Builds a record's values from its fields, compiled once `keys` are known (they never change after).
   let build: ((fields: readonly string[]) => Record<string, string>) | undefined
-  let buildKeys: typeof keys
   let width = keys?.length ?? 0
   let line = 1 // line at which `pending` starts
   let pending = ''
@@ -136,10 +135,7 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       problem('carriage return inside an unquoted field (a stray line break?)', startLine, endLine, rawOf(rawText))
       return
     }
-    if (build === undefined || buildKeys !== keys) {
-      buildKeys = keys
-      build = recordBuilder(keys)
-    }
+    build ??= recordBuilder(keys)
     info.records++
     items.push({ kind: 'record', values: build(fields), location: { source: name, line: startLine } })
   }
