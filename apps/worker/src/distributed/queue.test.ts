@@ -1,3 +1,4 @@
+import { testPostgres } from '@parquetry/testing'
 import { describe, expect, it, vi } from 'vitest'
 import type { Job } from '../types.js'
 import { DistributedQueue } from './queue.js'
@@ -20,6 +21,22 @@ describe('DistributedQueue options', () => {
     const failure: unknown = await DistributedQueue.create({ connectionString: 'postgres://u:hunter2@127.0.0.1:1/none', expireInSeconds: 60, workerId: 'w' }).catch((error: unknown) => error)
     expect(failure).toMatchObject({ code: 'QUERY_FAILED', message: expect.stringContaining('postgres://127.0.0.1:1/none') })
     expect((failure as Error).message).not.toContain('hunter2')
+  })
+})
+
+describe('DistributedQueue starting', () => {
+  it('starts on a fresh database when several workers start at the same moment (setup is taken in turn)', { timeout: 120_000 }, async () => {
+    const server = await testPostgres()
+    for (let round = 0; round < 5; round++) {
+      const database = await server.createDatabase()
+      try {
+        const started = await Promise.allSettled([1, 2, 3].map((index) => DistributedQueue.create({ connectionString: database.url, expireInSeconds: 60, workerId: `host-${index}:1` })))
+        expect(started.map((result) => (result.status === 'fulfilled' ? 'started' : (result.reason as Error).message))).toEqual(['started', 'started', 'started'])
+        await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop({ graceMs: 0 }) : undefined)))
+      } finally {
+        await database.drop()
+      }
+    }
   })
 })
 

@@ -4,6 +4,7 @@ import PgBoss from 'pg-boss'
 import type { Job } from '../types.js'
 import { bossDb, countJobs, spendAttempts } from './boss-tables.js'
 import { enqueueJobs } from './enqueue.js'
+import { SETUP_LOCK_CLASS } from './advisory-lock.js'
 import { completedDates, ensureLedger } from './ledger.js'
 import { resolveQueueOptions, type DistributedQueueOptions, type QueueSettings } from './options.js'
 import { isIsoDate, parseJob } from './payload.js'
@@ -75,24 +76,15 @@ export class DistributedQueue {
     })
     boss.on('error', (error) => log('ERROR', { event: 'boss_error', message: error.message }))
     try {
-      await boss.start()
-      const queueOptions: PgBoss.Queue = {
-        name: queue,
-        policy: 'stately',
-        retryLimit: settings.retryLimit,
-        retryDelay: settings.retryDelaySeconds,
-        retryBackoff: true,
-        expireInSeconds: settings.expireInSeconds,
-        retentionMinutes: RETENTION_MINUTES,
-      }
-      // createQueue keeps an existing queue as it is; updateQueue applies changed options.
-      await boss.createQueue(queue, queueOptions)
-      await boss.updateQueue(queue, queueOptions)
-      const client = await pool.connect()
+      const setup = await pool.connect()
       try {
-        await ensureLedger(client, settings.ledgerTable)
+        // Workers starting together on one database set it up one at a time: pg-boss's install and two
+        // createQueue/updateQueue of one queue at once deadlock (seen with three workers on a fresh database).
+        await setup.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [SETUP_LOCK_CLASS, settings.bossSchema])
+        await setUp(boss, setup, settings)
       } finally {
-        client.release()
+        await setup.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [SETUP_LOCK_CLASS, settings.bossSchema]).catch(() => undefined)
+        setup.release()
       }
     } catch (error) {
       await boss.stop({ graceful: false, close: false }).catch(() => undefined)
@@ -267,4 +259,26 @@ export class DistributedQueue {
       throw wrapError(error, 'QUERY_FAILED', `distributed queue: ${describeDatabase(this.#settings.connectionString)} does not answer`)
     }
   }
+}
+
+/**
+ * Starts pg-boss (installing or migrating its schema), creates or updates the
+ * queue and creates the ledger table when missing; `client` holds the setup lock.
+ */
+async function setUp(boss: PgBoss, client: pg.PoolClient, settings: QueueSettings): Promise<void> {
+  const { queue } = settings
+  await boss.start()
+  const queueOptions: PgBoss.Queue = {
+    name: queue,
+    policy: 'stately',
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: settings.expireInSeconds,
+    retentionMinutes: RETENTION_MINUTES,
+  }
+  // createQueue keeps an existing queue as it is; updateQueue applies changed options.
+  await boss.createQueue(queue, queueOptions)
+  await boss.updateQueue(queue, queueOptions)
+  await ensureLedger(client, settings.ledgerTable)
 }
