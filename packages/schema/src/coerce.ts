@@ -1,4 +1,4 @@
-import { parseDateText, parseTimestampText, formatDate, timestampFromDate } from './temporal.js'
+import { parseDateText, parseTimestampText, parseUtcTimestampRange, formatDate, timestampFromDate } from './temporal.js'
 import type { Column, TypedValue } from './types.js'
 
 /** Why a raw value could not become a column's typed value. */
@@ -77,10 +77,15 @@ function integerCoercer(min: number, max: number, label: string): Coercer {
 
 /** `text` as a number when it is 1 to 15 ASCII digits and nothing else (exact in a double), else -1. */
 function smallUnsigned(text: string): number {
-  const length = text.length
-  if (length === 0 || length > 15) return -1
+  return smallUnsignedRange(text, 0, text.length)
+}
+
+/** {@link smallUnsigned} of `text` from `start` to `end` (exclusive), read in place. */
+function smallUnsignedRange(text: string, start: number, end: number): number {
+  const length = end - start
+  if (length <= 0 || length > 15) return -1
   let number = 0
-  for (let index = 0; index < length; index++) {
+  for (let index = start; index < end; index++) {
     const digit = text.charCodeAt(index) - 48
     if (digit < 0 || digit > 9) return -1
     number = number * 10 + digit
@@ -122,17 +127,21 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
  * gives (Clinger's fast path).
  */
 function plainDecimal(text: string): number | undefined {
-  const length = text.length
-  let index = 0
+  return plainDecimalRange(text, 0, text.length)
+}
+
+/** {@link plainDecimal} of `text` from `start` to `end` (exclusive), read in place. */
+function plainDecimalRange(text: string, start: number, end: number): number | undefined {
+  let index = start
   let negative = false
-  if (text.charCodeAt(0) === 45 /* - */) {
+  if (index < end && text.charCodeAt(index) === 45 /* - */) {
     negative = true
-    index = 1
+    index++
   }
   let digits = 0
   let fraction = -1
   let number = 0
-  for (; index < length; index++) {
+  for (; index < end; index++) {
     const code = text.charCodeAt(index)
     if (code === 46 /* . */) {
       if (fraction !== -1) return undefined
@@ -335,5 +344,57 @@ function baseCoercer(column: Column): Coercer {
       return timestampCoercer(column.unit)
     case 'json':
       return coerceJson
+  }
+}
+
+/** What a {@link RangeCoercer} returns for a value that does not fit. */
+export const NO_FIT: unique symbol = Symbol('parquetry.noFit')
+
+/**
+ * Coerces the raw value `text.slice(start, end)` — a field of a line of
+ * delimited text — to a column's typed value, or {@link NO_FIT}. The usual
+ * spellings (plain decimals and integers, `true`/`false`, UTC timestamps)
+ * are read in place without making the substring; anything else is handed
+ * to the column's {@link Coercer} as the substring, so the result is always
+ * the coercer's.
+ */
+export type RangeCoercer = (text: string, start: number, end: number) => TypedValue | typeof NO_FIT
+
+/** The {@link RangeCoercer} of one column. */
+export function createRangeCoercer(column: Column): RangeCoercer {
+  const coerce = createCoercer(column)
+  const general = (text: string, start: number, end: number): TypedValue | typeof NO_FIT => {
+    const value = coerce(text.slice(start, end))
+    return value instanceof Rejection ? NO_FIT : value
+  }
+  switch (column.type) {
+    case 'double':
+      return (text, start, end) => plainDecimalRange(text, start, end) ?? general(text, start, end)
+    case 'int64':
+      return (text, start, end) => {
+        const small = smallUnsignedRange(text, start, end)
+        return small >= 0 ? BigInt(small) : general(text, start, end)
+      }
+    case 'int16':
+    case 'int32': {
+      const max = column.type === 'int16' ? INT16_MAX : INT32_MAX
+      return (text, start, end) => {
+        const small = smallUnsignedRange(text, start, end)
+        return small >= 0 && small <= max ? small : general(text, start, end)
+      }
+    }
+    case 'boolean':
+      return (text, start, end) => {
+        const length = end - start
+        if (length === 4 && text.startsWith('true', start)) return true
+        if (length === 5 && text.startsWith('false', start)) return false
+        return general(text, start, end)
+      }
+    case 'timestamp': {
+      const unit = column.unit
+      return (text, start, end) => parseUtcTimestampRange(text, start, end, unit) ?? general(text, start, end)
+    }
+    default:
+      return general
   }
 }

@@ -1,4 +1,4 @@
-import { createCoercer, Rejection, type Coercer } from './coerce.js'
+import { createCoercer, createRangeCoercer, NO_FIT, Rejection, type Coercer } from './coerce.js'
 import { describeValue, ParquetryError } from './errors.js'
 import type { Column, DatasetSchema, Row, TypedValue } from './types.js'
 
@@ -77,6 +77,47 @@ return function parseRow(raw) {
   return problems ? { ok: false, problems } : { ok: true, row: { ${row} } }
 }`
   return new Function('coercers', 'Rejection', body)(coercers, Rejection) as RowParser
+}
+
+/**
+ * Parses the fields of one line of delimited text where they lie: field `k`
+ * is `text.slice(k === 0 ? 0 : ends[k - 1] + 1, ends[k])`. Returns the typed
+ * row, or undefined when a value does not fit (the record, parsed by the
+ * {@link RowParser}, then says why).
+ */
+export type LineParser = (text: string, ends: Int32Array) => Row | undefined
+
+/**
+ * The {@link LineParser} of lines whose fields are `keys` (a header mapped to
+ * columns; undefined for a field no column reads; a later field of the same
+ * key wins): the row it returns is the one the {@link RowParser} of the same
+ * options makes of the record `{ [keys[k]]: field k }`, without making the
+ * record or the substrings of the usual numbers, booleans and timestamps.
+ * A column with no field is coerced from `undefined`, as a record lacking it is.
+ */
+export function createLineParser(schema: DatasetSchema, keys: readonly (string | undefined)[], options: Pick<RowParserOptions, 'skip'> = {}): LineParser {
+  const skipped = new Set(options.skip ?? [])
+  const columns = schema.columns.filter((column) => !skipped.has(column.name))
+  const key = (name: string) => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name))
+  const lines: string[] = []
+  const coercers: unknown[] = []
+  columns.forEach((column, index) => {
+    const field = keys.lastIndexOf(column.name)
+    if (field === -1) {
+      coercers.push(createCoercer(column))
+      lines.push(`const t${index} = c${index}(undefined)`, `if (t${index} instanceof Rejection) return undefined`)
+    } else {
+      coercers.push(createRangeCoercer(column))
+      lines.push(`const t${index} = c${index}(text, ${field === 0 ? '0' : `ends[${field - 1}] + 1`}, ends[${field}])`, `if (t${index} === NO_FIT) return undefined`)
+    }
+  })
+  const row = columns.map((column, index) => `${key(column.name)}: t${index}`).join(', ')
+  const body = `${columns.map((_, index) => `const c${index} = coercers[${index}]`).join('\n')}
+return function parseLine(text, ends) {
+  ${lines.join('\n  ')}
+  return { ${row} }
+}`
+  return new Function('coercers', 'Rejection', 'NO_FIT', body)(coercers, Rejection, NO_FIT) as LineParser
 }
 
 /** One line per problem: `column execution_time_ms: "fast": expected a number`. */

@@ -125,37 +125,52 @@ function digitsAt(text: string, start: number, count: number): number {
   return value
 }
 
-let lastDay = ''
+// The day of the last timestamp read (YYYYMMDD as a number) and its day count:
+// rows of one file mostly share their day, compared as digits, counted once.
+let lastDayKey = -1
 let lastDayNumber = 0
 
 // The shape nearly every export writes, `2025-10-28T00:15:23Z` with an
 // optional fraction, read without a regular expression; anything else (or
 // anything out of range) goes the general way, which also explains errors.
 function parseUtcTimestampFast(text: string, unit: 'micros' | 'millis'): bigint | undefined {
-  const length = text.length
-  if (length < 20 || text.charCodeAt(length - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return undefined
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined
-  const hour = digitsAt(text, 11, 2)
-  const minute = digitsAt(text, 14, 2)
-  const second = digitsAt(text, 17, 2)
+  return parseUtcTimestampRange(text, 0, text.length, unit)
+}
+
+/**
+ * The timestamp in `text` from `start` to `end` (exclusive) when it has the
+ * usual shape, `2025-10-28T00:15:23Z` with an optional fraction of up to the
+ * column's precision, else undefined (the general parser decides, and says
+ * why). Reads the text in place: no substring is made.
+ */
+export function parseUtcTimestampRange(text: string, start: number, end: number, unit: 'micros' | 'millis'): bigint | undefined {
+  const length = end - start
+  if (length < 20 || text.charCodeAt(end - 1) !== 90 /* Z */ || text.charCodeAt(start + 10) !== 84 /* T */) return undefined
+  if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45 || text.charCodeAt(start + 13) !== 58 || text.charCodeAt(start + 16) !== 58) return undefined
+  const hour = digitsAt(text, start + 11, 2)
+  const minute = digitsAt(text, start + 14, 2)
+  const second = digitsAt(text, start + 17, 2)
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined
   let fractionMicros = 0
   if (length > 20) {
     const digits = length - 21
-    if (text.charCodeAt(19) !== 46 /* . */ || digits < 1 || digits > (unit === 'micros' ? 6 : 3)) return undefined
-    const fraction = digitsAt(text, 20, digits)
+    if (text.charCodeAt(start + 19) !== 46 /* . */ || digits < 1 || digits > (unit === 'micros' ? 6 : 3)) return undefined
+    const fraction = digitsAt(text, start + 20, digits)
     if (fraction < 0) return undefined
     fractionMicros = fraction * 10 ** (6 - digits)
   } else if (length !== 20) {
     return undefined
   }
-  // Rows of one file mostly share their day: compared in place, parsed once.
-  if (!text.startsWith(lastDay) || lastDay === '') {
-    const day = text.slice(0, 10)
-    const days = parseDateText(day)
-    if (typeof days === 'string') return undefined
-    lastDay = day
-    lastDayNumber = days
+  const year = digitsAt(text, start, 4)
+  const month = digitsAt(text, start + 5, 2)
+  const day = digitsAt(text, start + 8, 2)
+  if (year < 0 || month < 0 || day < 0) return undefined
+  const key = year * 10_000 + month * 100 + day
+  if (key !== lastDayKey) {
+    // As parseDateText checks a YYYY-MM-DD date.
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
+    lastDayNumber = daysFromCivil(year, month, day)
+    lastDayKey = key
   }
   const seconds = lastDayNumber * 86400 + hour * 3600 + minute * 60 + second
   // Exact in a double up to ±2^53 µs (years 1685..2255); one bigint made, not four.

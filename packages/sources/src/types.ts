@@ -1,3 +1,5 @@
+import type { LineParser, Row } from '@parquetry/schema'
+
 /** Where a record came from, for error messages and rejects. */
 export interface RecordLocation {
   /** The source's name: a file path, or whatever the caller named the input. */
@@ -78,6 +80,31 @@ export type SourceItem = SourceRecord | SourceProblem | SourceSkip | SourceNotic
  * input that fails). `validateRecords` passes the error on.
  */
 export type RecordSource = AsyncIterable<SourceItem[]>
+
+/** Rows a source typed itself, in order, then the items that follow them. */
+export interface TypedBatch {
+  rows: Row[]
+  items: SourceItem[]
+}
+
+/**
+ * A source that can also type its records itself, where they lie (CSV's
+ * plain lines: no record object, no substrings for the usual numbers).
+ * `typed` reads the input as the source does, except that records the line
+ * parser types become rows; a record it cannot type (a value that does not
+ * fit) is an item as before. Batches come one array per read, in order.
+ * {@link validateRecords} uses it when nothing needs the records themselves
+ * (no `transform`, unknown keys not rejected); the rows are the ones the
+ * records would have given.
+ */
+export interface TypingSource extends RecordSource {
+  typed(parserFor: (keys: readonly (string | undefined)[]) => LineParser): AsyncIterable<TypedBatch[]>
+}
+
+/** Whether `source` can type its own records. */
+export function isTypingSource(source: RecordSource): source is TypingSource {
+  return typeof (source as Partial<TypingSource>).typed === 'function'
+}
 
 /** What a source can read from: a file path, or chunks of bytes the caller supplies. */
 export type SourceInput = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>

@@ -1,14 +1,14 @@
-import { ParquetryError } from '@parquetry/schema'
+import { ParquetryError, type LineParser, type Row } from '@parquetry/schema'
 import Papa from 'papaparse'
 import { readBytes, sourceName } from '../file/read-bytes.js'
 import { decodeText } from '../text/decode.js'
-import { clip, type RecordSource, type SourceItem } from '../types.js'
+import { clip, type SourceItem, type TypedBatch, type TypingSource } from '../types.js'
 import { detectDelimiter, detectLinebreak } from './detect.js'
 import { checkHeader, mapHeader } from './header.js'
 import type { CsvInfo, CsvOptions } from './options.js'
 
 /** A CSV source: the records, plus what the read learned about the file. */
-export interface CsvSource extends RecordSource {
+export interface CsvSource extends TypingSource {
   readonly info: CsvInfo
 }
 
@@ -54,10 +54,22 @@ export function readCsv(options: CsvOptions): CsvSource {
     emptyLines: 0,
     lines: 0,
   }
-  return { info, [Symbol.asyncIterator]: () => streamCsv(options, info) }
+  return {
+    info,
+    [Symbol.asyncIterator]: () => streamCsv(options, info, undefined) as AsyncGenerator<SourceItem[]>,
+    typed: (parserFor) => ({ [Symbol.asyncIterator]: () => streamCsv(options, info, parserFor) as AsyncGenerator<TypedBatch[]> }),
+  }
 }
 
-async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<SourceItem[]> {
+/**
+ * The read: batches of items, one per decoded chunk; or, given `parserFor`,
+ * batches of typed rows and items in order (see {@link TypingSource}): from
+ * the second record on, a plain line (no quote in its chunk, the header's
+ * number of fields, no stray CR, no byte-order mark, not the header again)
+ * is typed in place by the line parser; every other line, and one whose
+ * values do not fit, goes the way of the records.
+ */
+async function* streamCsv(options: CsvOptions, info: CsvInfo, parserFor: ((keys: readonly (string | undefined)[]) => LineParser) | undefined): AsyncGenerator<SourceItem[] | TypedBatch[]> {
   const name = sourceName(options.input, options.name)
   const quote = options.quote ?? '"'
   const escape = options.escape ?? quote
@@ -82,6 +94,33 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
   let nextCr = -1
   let items: SourceItem[] = []
   let fatal: ParquetryError | undefined
+
+  // Typed reading (given `parserFor`): the batches of the chunk, the rows of the last one, the line parser
+  // (made at the first record, once the header is known) and the field ends of a line.
+  let batches: TypedBatch[] = []
+  let rows: Row[] = []
+  let lineParser: LineParser | undefined
+  let ends = new Int32Array(0)
+  let headerLine: string | undefined
+  const newBatch = () => {
+    rows = []
+    items = []
+    batches.push({ rows, items })
+  }
+  const startChunk = () => {
+    if (!parserFor) {
+      items = []
+      return
+    }
+    batches = []
+    newBatch()
+  }
+  // Rows after an item start a new batch: a record item may become a row, and rows keep their order.
+  const typedRow = (row: Row) => {
+    if (items.length > 0) newBatch()
+    rows.push(row)
+  }
+  const chunkOutput = (): SourceItem[] | TypedBatch[] => (parserFor ? batches.filter((batch) => batch.rows.length > 0 || batch.items.length > 0) : items)
 
   const problem = (reason: string, startLine: number, endLine: number, raw: string) => {
     info.problems++
@@ -138,6 +177,12 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
     build ??= recordBuilder(keys)
     info.records++
     items.push({ kind: 'record', values: build(fields), location: { source: name, line: startLine } })
+    if (parserFor && !lineParser && delimiter.length === 1) {
+      lineParser = parserFor(keys)
+      ends = new Int32Array(width)
+      // The header line as a plain line gives the same fields: that line again is skipped, not typed.
+      headerLine = info.header?.join(delimiter)
+    }
   }
 
   // Rows from Papa Parse, for chunks that hold a quote character.
@@ -214,7 +259,26 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
         info.skippedRows++
         continue
       }
-      consumeRow(row.split(delimiter), startLine, startLine, row, crs && row.includes('\r'))
+      const strayCr = crs && row.includes('\r')
+      if (lineParser !== undefined && !strayCr && row !== headerLine && row.charCodeAt(0) !== 0xfeff) {
+        // The ends of its fields; typed in place when there are as many as the header has.
+        let count = 0
+        let at = row.indexOf(delimiter)
+        while (at !== -1 && count < width) {
+          ends[count++] = at
+          at = row.indexOf(delimiter, at + 1)
+        }
+        if (at === -1 && count === width - 1) {
+          ends[count] = row.length
+          const typed = lineParser(row, ends)
+          if (typed !== undefined) {
+            info.records++
+            typedRow(typed)
+            continue
+          }
+        }
+      }
+      consumeRow(row.split(delimiter), startLine, startLine, row, strayCr)
     }
     info.lines = line - 1
     previousEnd = position
@@ -256,16 +320,18 @@ async function* streamCsv(options: CsvOptions, info: CsvInfo): AsyncGenerator<So
       }
       start(aggregate)
     }
-    items = []
+    startChunk()
     parse(false)
-    if (items.length > 0) yield items
+    const out = chunkOutput()
+    if (out.length > 0) yield out
   }
   if (pending.length > 0) {
     if (!parser) start(pending)
     aggregate = pending
-    items = []
+    startChunk()
     parse(true)
-    if (items.length > 0) yield items
+    const out = chunkOutput()
+    if (out.length > 0) yield out
   }
 }
 

@@ -9,6 +9,8 @@ export interface ColumnCheck {
   sourceNotice(item: SourceNotice): void
   /** A record's values (after `transform`). */
   record(values: Readonly<Record<string, unknown>>, location: RecordLocation): void
+  /** Records of the same keys as the last one given to `record`, typed by the source itself: counted. */
+  more(count: number): void
   /** Once the input is read whole. */
   finish(): void
 }
@@ -85,6 +87,9 @@ export function checkColumns(options: { schema: DatasetSchema; computed: readonl
         if (known.has(key)) present.add(key)
         else if (!computed.has(key) && !unknown.has(key)) unknown.set(key, location)
       }
+    },
+    more(count) {
+      records += count
     },
     finish() {
       settlePending(undefined)

@@ -1,6 +1,6 @@
-import { createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue, type ValueProblem } from '@parquetry/schema'
+import { createLineParser, createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue, type ValueProblem } from '@parquetry/schema'
 import { exceedsDepth, MAX_JSON_DEPTH, previewJson } from '../json/depth.js'
-import type { RecordLocation, RecordSource } from '../types.js'
+import { isTypingSource, type RecordLocation, type RecordSource, type SourceItem, type TypedBatch } from '../types.js'
 import { checkColumns } from './column-check.js'
 import type { Notice, Reject, Skip } from './rejects.js'
 import { RejectsFile, type RejectsTarget } from './rejects-file.js'
@@ -100,46 +100,66 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
       })
       // Made on the first reject only: a clean input leaves no empty rejects file behind.
       let file: RejectsFile | undefined
+      const take = (item: SourceItem, rows: Row[], rejects: Reject[]) => {
+        switch (item.kind) {
+          case 'skip':
+            summary.skipped++
+            if (summary.skips.length < keep) summary.skips.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
+            break
+          case 'notice':
+            columns.sourceNotice(item)
+            break
+          case 'problem':
+            summary.read++
+            rejects.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
+            break
+          case 'record': {
+            summary.read++
+            const values = options.transform ? options.transform(item.values, item.location) : item.values
+            columns.record(values, item.location)
+            const result = parse(values)
+            if (result.ok) {
+              rows.push(deriveInto(result.row))
+            } else {
+              const problems = result.problems.map(boundProblem)
+              rejects.push({ location: item.location, reason: formatProblems(problems), problems })
+            }
+            break
+          }
+          default: {
+            // A new kind of item must be handled here, not dropped: this fails to compile until it is.
+            const unknown: never = item
+            throw new ParquetryError('SOURCE_READ_FAILED', `source item of unknown kind ${JSON.stringify((unknown as { kind: unknown }).kind)}`)
+          }
+        }
+      }
+      const deriveInto = (row: Row): Row => {
+        for (let index = 0; index < derived.length; index++) {
+          const [name, compute] = derived[index] as [string, (row: Row) => TypedValue]
+          row[name] = compute(row)
+        }
+        return row
+      }
+      // A source that types its own records does (nothing here needs the records themselves): the same rows, sooner.
+      const source = options.source
+      const typing = isTypingSource(source) && !options.transform && options.unknownKeys !== 'reject'
+      const batches: AsyncIterable<SourceItem[] | TypedBatch[]> = typing ? source.typed((keys) => createLineParser(schema, keys, { skip: derivedNames })) : source
       try {
-        for await (const batch of options.source) {
+        for await (const batch of batches) {
           const rows: Row[] = []
           const rejects: Reject[] = []
-          for (const item of batch) {
-            switch (item.kind) {
-              case 'skip':
-                summary.skipped++
-                if (summary.skips.length < keep) summary.skips.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
-                break
-              case 'notice':
-                columns.sourceNotice(item)
-                break
-              case 'problem':
-                summary.read++
-                rejects.push({ location: item.location, reason: item.reason, ...(item.raw !== undefined ? { raw: item.raw } : {}) })
-                break
-              case 'record': {
-                summary.read++
-                const values = options.transform ? options.transform(item.values, item.location) : item.values
-                columns.record(values, item.location)
-                const result = parse(values)
-                if (result.ok) {
-                  for (let index = 0; index < derived.length; index++) {
-                    const [name, compute] = derived[index] as [string, (row: Row) => TypedValue]
-                    result.row[name] = compute(result.row)
-                  }
-                  rows.push(result.row)
-                } else {
-                  const problems = result.problems.map(boundProblem)
-                  rejects.push({ location: item.location, reason: formatProblems(problems), problems })
-                }
-                break
+          if (typing) {
+            for (const typed of batch as TypedBatch[]) {
+              const count = typed.rows.length
+              if (count > 0) {
+                summary.read += count
+                columns.more(count)
+                for (let index = 0; index < count; index++) rows.push(deriveInto(typed.rows[index] as Row))
               }
-              default: {
-                // A new kind of item must be handled here, not dropped: this fails to compile until it is.
-                const unknown: never = item
-                throw new ParquetryError('SOURCE_READ_FAILED', `source item of unknown kind ${JSON.stringify((unknown as { kind: unknown }).kind)}`)
-              }
+              for (const item of typed.items) take(item, rows, rejects)
             }
+          } else {
+            for (const item of batch as SourceItem[]) take(item, rows, rejects)
           }
           summary.accepted += rows.length
           if (rejects.length > 0) {
