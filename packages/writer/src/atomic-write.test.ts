@@ -1,4 +1,4 @@
-import { queryPerfSchema } from '@parquetry/schema'
+import { defineSchema, queryPerfSchema } from '@parquetry/schema'
 import { createLocalStorage } from '@parquetry/storage'
 import { duckDbQuery, useTempDir } from '@parquetry/testing'
 import { spawn } from 'node:child_process'
@@ -94,6 +94,35 @@ describe('atomic writes', () => {
     }).catch((caught: unknown) => caught)
     expect(error).toMatchObject({ code: 'ROW_INVALID', message: 'query_perf: row 3: column rows_examined: 3 is not a int64 value (a bigint in int64 range)' })
     expect(await readdir(dir.path)).toEqual([])
+  })
+
+  it('int16, int32 and date values of the wrong form are refused by name; right ones read back exactly', async () => {
+    const storage = createLocalStorage({ root: dir.path })
+    const schema = defineSchema({ name: 'x', columns: [{ name: 'small', type: 'int16' }, { name: 'mid', type: 'int32' }, { name: 'day', type: 'date' }] })
+    const good = [
+      { small: -32768, mid: -2147483648, day: '2025-10-28' },
+      { small: 32767, mid: 2147483647, day: '2025-10-28' },
+      { small: -0, mid: -0, day: '1969-12-31' },
+      { small: null, mid: null, day: null },
+      { small: 7, mid: 8, day: '1969-12-31' },
+    ]
+    await writeParquet({ schema, rows: good, sink: await storage.createSink('good.parquet') })
+    expect(await duckDbQuery(`SELECT small, mid, CAST(day AS VARCHAR) AS day FROM '${dir.path}/good.parquet'`)).toEqual(good.map((row) => ({ ...row, small: row.small === null ? null : row.small + 0, mid: row.mid === null ? null : row.mid + 0 })))
+    const cases: [Record<string, unknown>, string][] = [
+      [{ small: 32768, mid: 1, day: '2025-10-28' }, 'column small: 32768 is not a int16 value'],
+      [{ small: 1.5, mid: 1, day: '2025-10-28' }, 'column small: 1.5 is not a int16 value'],
+      [{ small: 1, mid: 2 ** 31, day: '2025-10-28' }, 'column mid: 2147483648 is not a int32 value'],
+      [{ small: 1, mid: '5', day: '2025-10-28' }, 'column mid: "5" is not a int32 value'],
+      [{ small: 1, mid: 5n, day: '2025-10-28' }, 'column mid: 5n is not a int32 value'],
+      [{ small: 1, mid: 1, day: '2025-02-30' }, 'column day: "2025-02-30" is not a date value'],
+      [{ small: 1, mid: 1, day: '' }, 'column day: "" is not a date value'],
+    ]
+    for (const [bad, message] of cases) {
+      const error = await writeParquet({ schema, rows: [...good, bad] as never, sink: await storage.createSink('bad.parquet') }).catch((caught: unknown) => caught)
+      expect(error, message).toMatchObject({ code: 'ROW_INVALID' })
+      expect((error as Error).message, message).toContain(`row 6: ${message}`)
+    }
+    expect(await readdir(dir.path)).toEqual(['good.parquet'])
   })
 
   it('an AbortSignal discards the file', async () => {

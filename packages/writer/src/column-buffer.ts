@@ -120,6 +120,13 @@ export class ColumnBuffer {
         return (value) => (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX ? this.#appendTyped(value) : this.push(value))
       case 'boolean':
         return (value) => (typeof value === 'boolean' ? this.#appendTyped(value ? 1 : 0) : this.push(value))
+      case 'int32':
+        return (value) => (typeof value === 'number' && (value | 0) === value ? this.#appendTyped(value) : this.push(value))
+      case 'int16':
+        return (value) => (typeof value === 'number' && (value | 0) === value && value >= -32768 && value <= 32767 ? this.#appendTyped(value) : this.push(value))
+      case 'date':
+        // Rows of one partition share their date: the last one converted is compared first.
+        return (value) => (typeof value === 'string' && value === this.#lastDateText && value !== '' ? this.#appendTyped(this.#lastDateDays) : this.push(value))
       case 'string': {
         const interned = this.#interned as Map<string, string>
         // Once the table is full, a column whose values are mostly new (ids, hashes) stops looking them up.

@@ -394,6 +394,29 @@ describe('the hyparquet-writer patch: fast paths write the bytes of the generic 
     }
   })
 
+  it('strings and byte arrays of every length from 0 to 300 hash as hyparquet hashes them (xxhash64 in WebAssembly)', () => {
+    const element = required('s', 'BYTE_ARRAY', utf8)
+    const bytes = required('x', 'BYTE_ARRAY')
+    let seed = 12345
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0)
+    const alphabet = ['a', 'Z', '0', '/', 'é', '日', '\u{1F642}', '\uD800', '~']
+    const strings: string[] = []
+    const arrays: Uint8Array[] = []
+    for (let length = 0; length <= 300; length++) {
+      strings.push(Array.from({ length }, () => (next() % 5 === 0 ? (alphabet[next() % alphabet.length] as string) : String.fromCharCode(32 + (next() % 95)))).join(''))
+      arrays.push(Uint8Array.from({ length }, () => next() & 0xff))
+    }
+    // A long value after short ones grows the memory it is hashed in.
+    strings.push('p'.repeat(100_000))
+    arrays.push(new Uint8Array(200_000).fill(7))
+    const stringBuilder = new BloomBuilder(element)
+    for (const value of strings) stringBuilder.insert(value)
+    expect(stringBuilder.finalize()).toEqual(expectedBloom(strings, element))
+    const arrayBuilder = new BloomBuilder(bytes)
+    for (const value of arrays) arrayBuilder.insert(value)
+    expect(arrayBuilder.finalize()).toEqual(expectedBloom(arrays, bytes))
+  })
+
   it('a BloomBuilder that stops looking values up (mostly new ones) and hashes ASCII by hand makes the same filter', () => {
     const element = required('s', 'BYTE_ARRAY', utf8)
     const bytes = required('x', 'BYTE_ARRAY')
