@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 import { ParquetryError } from '@parquetry/schema'
-import { processIo } from './io.js'
+import { keepRunningWhenStdoutCloses, processIo } from './io.js'
 import { runCli } from './run-cli.js'
 
-// A closed pipe (`parquetry ... | head`) is the reader saying it has enough: stop quietly.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0)
-  throw error
-})
+// A closed pipe (`parquetry export … | head -1`) is the reader saying it has seen enough: nothing more is
+// printed, and the command runs to its end — its exit code is the command's, not the pipe's.
+keepRunningWhenStdoutCloses()
 
 // Ctrl-C or a scheduler's SIGTERM aborts the run through the same signal
 // `--timeout` uses: the export discards every file it has not finished
@@ -17,7 +15,8 @@ const controller = new AbortController()
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
     if (controller.signal.aborted) process.exit(code)
-    process.stderr.write(`parquetry: ${signal}, stopping; files not yet complete are discarded\n`)
+    // On a line of its own: a progress bar may be on the current one.
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}parquetry: ${signal}, stopping; files not yet complete are discarded\n`)
     controller.abort(Object.assign(new ParquetryError('ABORTED', `stopped by ${signal}`), { signal }))
   })
 }

@@ -7,12 +7,16 @@ import { usageError } from './usage-error.js'
 export interface FlagSpec<Schema extends z.ZodType = z.ZodType> {
   type: 'string' | 'boolean'
   multiple?: boolean
+  /** A one-letter alias (`-q`). */
+  short?: string
   schema: Schema
+  /** What the value should look like, for messages (`YYYY-MM-DD`, `seconds`). */
+  expects?: string
 }
 
 type Values<Spec extends Record<string, FlagSpec>> = { [Key in keyof Spec]: z.infer<Spec[Key]['schema']> }
 
-const string = <Schema extends z.ZodType>(schema: Schema): FlagSpec<Schema> => ({ type: 'string', schema })
+const string = <Schema extends z.ZodType>(schema: Schema, expects?: string): FlagSpec<Schema> => ({ type: 'string', schema, ...(expects ? { expects } : {}) })
 const boolean = (): FlagSpec<z.ZodDefault<z.ZodBoolean>> => ({ type: 'boolean', schema: z.boolean().default(false) })
 
 /** A `--date`-style value: a real calendar date as YYYY-MM-DD. */
@@ -20,18 +24,24 @@ export const dateValue = z.string().refine((text) => typeof parseDateText(text) 
 
 /** Flags several commands share. */
 export const commonFlags = {
-  config: string(z.string().optional()),
+  config: string(z.string().min(1, 'expected a file path').optional()),
   json: boolean(),
+  quiet: { ...boolean(), short: 'q' } as FlagSpec<z.ZodDefault<z.ZodBoolean>>,
+  verbose: boolean(),
 }
 
 /** `--date D | --from D --to D`: see {@link dateRangeOf}. */
 export const dateRangeFlags = {
-  date: string(dateValue.optional()),
-  from: string(dateValue.optional()),
-  to: string(dateValue.optional()),
+  date: string(dateValue.optional(), 'YYYY-MM-DD'),
+  from: string(dateValue.optional(), 'YYYY-MM-DD'),
+  to: string(dateValue.optional(), 'YYYY-MM-DD'),
 }
 
-export const flag = { string, boolean, multiple: <Schema extends z.ZodType>(schema: Schema): FlagSpec<Schema> => ({ type: 'string', multiple: true, schema }) }
+export const flag = {
+  string,
+  boolean,
+  multiple: <Schema extends z.ZodType>(schema: Schema, expects?: string): FlagSpec<Schema> => ({ type: 'string', multiple: true, schema, ...(expects ? { expects } : {}) }),
+}
 
 /**
  * Parses a command's arguments against its flags (each declared once, with
@@ -44,20 +54,96 @@ export function parseFlags<Spec extends Record<string, FlagSpec>>(args: readonly
   try {
     parsed = parseArgs({
       args: [...args],
-      options: Object.fromEntries(Object.entries(spec).map(([name, entry]) => [name, { type: entry.type, ...(entry.multiple ? { multiple: true } : {}) }])),
+      options: Object.fromEntries(Object.entries(spec).map(([name, entry]) => [name, { type: entry.type, ...(entry.multiple ? { multiple: true } : {}), ...(entry.short ? { short: entry.short } : {}) }])),
       strict: true,
       allowPositionals: options.positionals ?? true,
     })
   } catch (error) {
-    throw usageError((error as Error).message)
+    throw usageError(explainParseError(error as Error & { code?: string }, spec))
   }
   const schema = z.object(Object.fromEntries(Object.entries(spec).map(([name, entry]) => [name, entry.schema])))
   const checked = schema.safeParse(parsed.values)
   if (!checked.success) {
-    const issue = checked.error.issues[0]
-    throw usageError(`--${issue?.path.join('.')}: ${issue?.message}`)
+    const issue = checked.error.issues[0] as z.core.$ZodIssue
+    const name = String(issue.path[0] ?? '')
+    throw usageError(explainIssue(name, (parsed.values as Record<string, unknown>)[name], issue, spec[name]))
   }
   return { values: checked.data as Values<Spec>, positionals: parsed.positionals }
+}
+
+/** The flag a mistyped one was probably meant to be (`--histrical` → `--historical`), if one is close. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate)
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  // Close enough: a slip of a key or two, not another word.
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined
+}
+
+/** Levenshtein distance, a transposition counting as one edit. */
+function editDistance(left: string, right: string): number {
+  const rows = left.length + 1
+  const columns = right.length + 1
+  const cost: number[][] = Array.from({ length: rows }, (_, row) => Array.from({ length: columns }, (_, column) => (row === 0 ? column : column === 0 ? row : 0)))
+  for (let row = 1; row < rows; row++) {
+    for (let column = 1; column < columns; column++) {
+      const same = left[row - 1] === right[column - 1] ? 0 : 1
+      let value = Math.min((cost[row - 1] as number[])[column]! + 1, (cost[row] as number[])[column - 1]! + 1, (cost[row - 1] as number[])[column - 1]! + same)
+      if (row > 1 && column > 1 && left[row - 1] === right[column - 2] && left[row - 2] === right[column - 1]) value = Math.min(value, (cost[row - 2] as number[])[column - 2]! + 1)
+      ;(cost[row] as number[])[column] = value
+    }
+  }
+  return (cost[rows - 1] as number[])[columns - 1] as number
+}
+
+/** node:util's parse errors, said in the CLI's words: which flag, what is wrong, what to do. */
+function explainParseError(error: Error & { code?: string }, spec: Record<string, FlagSpec>): string {
+  const message = error.message
+  const names = Object.keys(spec)
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1]
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const given = option ?? '?'
+      const guess = closest(given.replace(/^-+/, '').split('=')[0] as string, names)
+      return `unknown option ${given}${guess ? `; did you mean --${guess}?` : ''} (options: ${names.map((name) => `--${name}`).join(', ')})`
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = (option ?? '').replace(/^-+/, '')
+      const entry = spec[name]
+      if (/argument missing/.test(message)) return `--${name} needs a value${entry?.expects ? ` (${entry.expects})` : ''}`
+      if (/does not take an argument/.test(message)) return `--${name} takes no value (it is a switch: --${name} alone)`
+      if (/ambiguous/.test(message)) {
+        return `--${name} needs a value${entry?.expects ? ` (${entry.expects})` : ''}, and the word after it looks like an option; a value that starts with a dash is written --${name}=-…`
+      }
+      return message.split('\n')[0] as string
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const value = /'([^']*)'/.exec(message)?.[1]
+      return `unexpected argument ${JSON.stringify(value ?? '')}: this command takes options only`
+    }
+    default:
+      return message.split('\n')[0] as string
+  }
+}
+
+/** A zod issue about one flag, said with the flag, the value given and what is expected. */
+function explainIssue(name: string, given: unknown, issue: z.core.$ZodIssue, entry: FlagSpec | undefined): string {
+  const flagName = `--${name}`
+  if (given === undefined) return `${flagName} is required${entry?.expects ? ` (${entry.expects})` : ''}`
+  const shown = Array.isArray(given) ? given.map((item) => JSON.stringify(item)).join(', ') : JSON.stringify(given)
+  let reason = issue.message
+  if (issue.code === 'invalid_type' && issue.expected === 'int') reason = 'expected a whole number'
+  else if (issue.code === 'invalid_type' && (issue.expected === 'number' || /NaN/.test(issue.message))) reason = 'expected a number'
+  else if (issue.code === 'too_small' && issue.origin === 'number') reason = `expected a number ${issue.inclusive ? 'of at least' : 'above'} ${String(issue.minimum)}`
+  else if (issue.code === 'too_big' && issue.origin === 'number') reason = `expected a number ${issue.inclusive ? 'of at most' : 'below'} ${String(issue.maximum)}`
+  else if (issue.code === 'invalid_value') reason = `expected one of ${issue.values.map((value) => String(value)).join(', ')}`
+  return `${flagName} ${shown}: ${reason}${entry?.expects && !reason.includes(entry.expects) ? ` (${entry.expects})` : ''}`
 }
 
 /**

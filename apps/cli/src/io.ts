@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path'
 /** Where the CLI writes and what it knows of its terminal; injectable for tests. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean }
@@ -6,9 +7,49 @@ export interface CliIo {
   cwd: string
   /** Aborted on Ctrl-C or SIGTERM: a running export discards what it has not finished. */
   signal?: AbortSignal
+  /** No notes on stderr (the config loaded, hints): set under --json and --quiet. */
+  quiet?: boolean
 }
 
-/** The process's own streams, environment and working directory. */
+// Set once stdout's reader has gone (`parquetry export … | head -1`): what is
+// left to print is dropped, and the command runs to its end — an export
+// finishes (or fails) as it would have, and its exit code says which.
+let stdoutGone = false
+
+/** Treats a closed pipe on stdout (EPIPE) as "print nothing more", not as the end of the run. */
+export function keepRunningWhenStdoutCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      stdoutGone = true
+      return
+    }
+    throw error
+  })
+}
+
+/**
+ * The process's own streams, environment and working directory. Run through
+ * a package script (`pnpm parquetry …`), the working directory is the one the
+ * user ran it in (`INIT_CWD`), not the package's.
+ */
 export function processIo(signal?: AbortSignal): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(signal ? { signal } : {}) }
+  const stdout = {
+    write: (text: string) => (stdoutGone ? true : process.stdout.write(text)),
+    get isTTY() {
+      return process.stdout.isTTY
+    },
+  }
+  return { stdout, stderr: process.stderr, env: process.env, cwd: commandCwd(process.env, process.cwd()), ...(signal ? { signal } : {}) }
+}
+
+/**
+ * Where the user ran the command: `INIT_CWD` when pnpm or npm runs it as a
+ * package script (the process then runs in the folder of the package.json
+ * whose script it is), else the process's own. A process started from within
+ * a script, in a folder of its own, inherits the variables but keeps its folder.
+ */
+export function commandCwd(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  const initCwd = env['INIT_CWD']
+  const packageJson = env['npm_package_json']
+  return initCwd && packageJson && resolve(dirname(packageJson)) === resolve(cwd) ? initCwd : cwd
 }

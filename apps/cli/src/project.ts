@@ -1,4 +1,5 @@
 import { openProject, type Project } from '@parquetry/pipeline'
+import { isAbsolute, relative as relativePath } from 'node:path'
 import type { Querier } from '@parquetry/querier'
 import type { CliIo } from './io.js'
 
@@ -9,11 +10,29 @@ import type { CliIo } from './io.js'
  */
 export async function withProject<T>(io: CliIo, config: string | undefined, work: (project: Project) => Promise<T>): Promise<T> {
   const project = await openProject({ cwd: io.cwd, ...(config ? { path: config } : {}), env: io.env })
+  if (!io.quiet) io.stderr.write(`${configNote(project, io.cwd)}\n`)
   try {
     return await work(project)
   } finally {
     await project.close()
   }
+}
+
+/**
+ * Which config a command runs with, for stderr: the file (relative to where
+ * the command was run), or — when there is none — that the defaults apply,
+ * where they read and write, and how to write a config.
+ */
+export function configNote(project: Project, cwd: string): string {
+  const { config } = project
+  if (config.path) return `parquetry: config ${displayPath(config.path, cwd)}`
+  const inputs = [...new Set(config.datasets.flatMap((dataset) => (dataset.kind === 'preset' || dataset.kind === 'custom' ? [displayPath(dataset.inputDir, cwd)] : [])))]
+  return `parquetry: no parquetry.config.json in ${cwd}; using the defaults (inputs ${inputs.join(', ') || 'none'}, output ${config.output.startsWith('s3://') ? config.output : displayPath(config.output, cwd)}); run \`parquetry init\` to write one, or pass --config FILE`
+}
+
+function displayPath(path: string, cwd: string): string {
+  const relative = relativePath(cwd, path)
+  return relative === '' ? '.' : relative.startsWith('..') || isAbsolute(relative) ? path : `./${relative}`
 }
 
 /** The querier package, loaded only by the commands that query: DuckDB is a native library, and an export never needs it. */

@@ -1,6 +1,8 @@
 import { queryPerfSchema } from '@parquetry/schema'
 import { duckDbQuery, readParquetRows, useTempDir } from '@parquetry/testing'
-import { readdir } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { commandCwd } from './io.js'
 import { describe, expect, it } from 'vitest'
 import { captureIo } from './test-io.js'
 import { generateQueryPerfDay } from './demo/generate-query-perf.js'
@@ -49,8 +51,7 @@ describe('command line', () => {
   it('exits 2 with usage on bad flags, unknown commands and no command', async () => {
     const bad = captureIo(dir.path)
     expect(await runCli(['demo', '--days', 'many'], bad)).toBe(2)
-    expect(bad.err()).toContain('parquetry demo: --days:')
-    expect(bad.err()).toContain('Usage: parquetry demo')
+    expect(bad.err()).toBe('parquetry demo: --days "many": expected a number\n(parquetry demo --help shows its options)\n')
     const unknown = captureIo(dir.path)
     expect(await runCli(['explode'], unknown)).toBe(2)
     expect(unknown.err()).toContain('unknown command "explode"')
@@ -62,7 +63,7 @@ describe('command line', () => {
   it('under --json an error is {"error", "code"} on stdout', async () => {
     const io = captureIo(dir.path)
     expect(await runCli(['demo', '--json', '--start', '2025-13-45'], io)).toBe(2)
-    expect(JSON.parse(io.out())).toEqual({ error: '--start: expected a real date as YYYY-MM-DD', code: 'USAGE' })
+    expect(JSON.parse(io.out())).toEqual({ error: '--start "2025-13-45": expected a real date as YYYY-MM-DD', code: 'USAGE' })
   })
 
   it('prints its version and help', async () => {
@@ -72,6 +73,68 @@ describe('command line', () => {
     const help = captureIo(dir.path)
     expect(await runCli(['demo', '--help'], help)).toBe(0)
     expect(help.out()).toContain('--rows N')
+  })
+})
+
+describe('messages a new user meets', () => {
+  const run = async (args: string[], options: { notes?: boolean } = {}) => {
+    const io = captureIo(dir.path, false, options)
+    const code = await runCli(args, io)
+    return { code, out: io.out(), err: io.err() }
+  }
+
+  it('an unknown command or option names the nearest one; a flag without its value, or with a bad one, says what is expected', async () => {
+    expect(await run(['exprot'])).toMatchObject({ code: 2, err: expect.stringMatching(/^parquetry: unknown command "exprot"; did you mean "export"\? \(parquetry export --help\)\n/) })
+    expect(await run(['verfiy'])).toMatchObject({ code: 2, err: expect.stringMatching(/did you mean "verify"\?/) })
+    expect((await run(['xyzzy'])).err).not.toContain('did you mean')
+    const cases: [string[], string][] = [
+      [['export', '--histrical'], 'parquetry export: unknown option --histrical; did you mean --historical? (options: --config, --json, --quiet, --verbose, --date, --from, --to, --historical, --dry-run, --force, --delete-after-export, --summary, --timeout, --wait)'],
+      [['export', '--date'], 'parquetry export: --date needs a value (YYYY-MM-DD)'],
+      [['export', '--date', '--force'], 'parquetry export: --date needs a value (YYYY-MM-DD), and the word after it looks like an option; a value that starts with a dash is written --date=-…'],
+      [['export', '--date', '2025-02-30'], 'parquetry export: --date "2025-02-30": expected a real date as YYYY-MM-DD'],
+      [['export', '--timeout', 'abc'], 'parquetry export: --timeout "abc": expected a number (seconds)'],
+      [['export', '--timeout', '-3'], 'parquetry export: --timeout needs a value (seconds), and the word after it looks like an option; a value that starts with a dash is written --timeout=-…'],
+      [['export', '--timeout=-3'], 'parquetry export: --timeout "-3": expected a number above 0 (seconds)'],
+      [['export', '--force=yes'], 'parquetry export: --force takes no value (it is a switch: --force alone)'],
+      [['catalog'], 'parquetry catalog: --out is required'],
+      [['catalog', '--out', 'x.duckdb', 'extra'], 'parquetry catalog: unexpected argument "extra": this command takes options only'],
+    ]
+    for (const [args, message] of cases) {
+      const result = await run(args)
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.err, args.join(' ')).toBe(`${message}\n(parquetry ${args[0]} --help shows its options)\n`)
+    }
+  })
+
+  it('help <command>, version and --quiet', async () => {
+    expect(await run(['help', 'export'])).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: parquetry export /) })
+    expect(await run(['help', 'exprot'])).toMatchObject({ code: 2, err: expect.stringContaining('did you mean "export"?') })
+    expect(await run(['version'])).toMatchObject({ code: 0, out: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) })
+    expect(await run(['help'])).toMatchObject({ code: 0, out: expect.stringContaining('pnpm -s parquetry') })
+  })
+
+  it('says which config it loaded, or that it uses the defaults and how to write one; quiet under --json and --quiet', async () => {
+    const none = await run(['describe'], { notes: true })
+    expect(none.err).toBe(
+      `parquetry: no parquetry.config.json in ${dir.path}; using the defaults (inputs ./g/reports, ./knowledge/optimize, output ./knowledge/optimize/parquet); run \`parquetry init\` to write one, or pass --config FILE\n`,
+    )
+    expect((await run(['describe', '--json'], { notes: true })).err).toBe('')
+    expect((await run(['describe', '--quiet'], { notes: true })).err).toBe('')
+    expect((await run(['describe', '-q'], { notes: true })).err).toBe('')
+    await writeFile(join(dir.path, 'parquetry.config.json'), '{}')
+    expect((await run(['describe'], { notes: true })).err).toBe('parquetry: config ./parquetry.config.json\n')
+    await mkdir(join(dir.path, 'elsewhere'))
+    await writeFile(join(dir.path, 'elsewhere/p.json'), '{}')
+    expect((await run(['describe', '--config', 'elsewhere/p.json'], { notes: true })).err).toBe('parquetry: config ./elsewhere/p.json\n')
+  })
+
+  it('run through pnpm (a package script), the working directory is the one the user ran it in', () => {
+    const script = { INIT_CWD: '/home/me/examples/ops', npm_package_json: '/repo/package.json', npm_lifecycle_event: 'parquetry' }
+    expect(commandCwd(script, '/repo')).toBe('/home/me/examples/ops')
+    // A process a script starts in a folder of its own inherits the variables, and keeps its folder.
+    expect(commandCwd(script, '/tmp/job')).toBe('/tmp/job')
+    expect(commandCwd({ INIT_CWD: '/stale' }, '/repo')).toBe('/repo')
+    expect(commandCwd({}, '/repo')).toBe('/repo')
   })
 })
 

@@ -11,6 +11,7 @@ import { catalogUsage, runCatalogCommand } from './commands/catalog.js'
 import { describeUsage, runDescribeCommand } from './commands/describe.js'
 import { runVerifyCommand, verifyUsage } from './commands/verify.js'
 import { runScheduleCommand, scheduleUsage } from './commands/schedule.js'
+import { closest } from './flags.js'
 import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
@@ -35,8 +36,13 @@ ${Object.entries(commands)
   .join('\n')}
 
 Options:
-  --help, -h     show help (also: parquetry <command> --help)
-  --version, -v  print the version
+  --help, -h     show help (also: parquetry help <command>, parquetry <command> --help)
+  --version, -v  print the version (also: parquetry version)
+  --quiet, -q    no notes on stderr (which config was loaded, hints); errors still
+  --json         one JSON result on stdout (commands that print results)
+
+Under pnpm, run it as \`pnpm -s parquetry …\`: pnpm's own banner would
+otherwise come first on stdout (and break --json).
 `
 
 /**
@@ -46,23 +52,29 @@ Options:
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
     io.stdout.write(mainUsage)
     return name === undefined ? 2 : 0
   }
-  if (name === '--version' || name === '-v') {
+  if (name === '--version' || name === '-v' || name === 'version') {
     io.stdout.write(`${packageJson.version}\n`)
     return 0
   }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined
-  if (!command) {
-    io.stderr.write(`parquetry: unknown command ${JSON.stringify(name)}\n\n${mainUsage}`)
-    return 2
+  if (name === 'help') {
+    const [topic] = args
+    const wanted = Object.hasOwn(commands, topic as string) ? commands[topic as string] : undefined
+    if (!wanted) return unknownCommand(io, topic as string)
+    io.stdout.write(wanted.usage)
+    return 0
   }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (!command) return unknownCommand(io, name)
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(command.usage)
     return 0
   }
+  // Notes (the config loaded, hints) are for people: not under --json or --quiet.
+  io = { ...io, quiet: io.quiet ?? (args.includes('--json') || args.includes('--quiet') || args.includes('-q')) }
   const json = args.includes('--json')
   try {
     return await command.run(args, io)
@@ -70,10 +82,19 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     const code = isParquetryError(error) ? error.code : 'INTERNAL'
     const message = error instanceof Error ? error.message : String(error)
     if (json) io.stdout.write(JSON.stringify({ error: message, code }) + '\n')
-    else io.stderr.write(`parquetry ${name}: ${message}\n${code === 'USAGE' ? `\n${command.usage}` : ''}`)
+    // A usage error points at the help, rather than burying the message under it.
+    else io.stderr.write(`parquetry ${name}: ${message}\n${code === 'USAGE' ? `(parquetry ${name} --help shows its options)\n` : ''}`)
     if (code === 'ABORTED' && io.signal?.aborted) return signalExitCode(io.signal)
     return code === 'USAGE' ? 2 : 1
   }
+}
+
+/** An unknown command: said with the nearest one, and where the list is. */
+function unknownCommand(io: CliIo, name: string): number {
+  const guess = name.startsWith('-') ? undefined : closest(name, Object.keys(commands))
+  const hint = guess ? `; did you mean "${guess}"? (parquetry ${guess} --help)` : ''
+  io.stderr.write(`parquetry: unknown ${name.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(name)}${hint}\n\n${mainUsage}`)
+  return 2
 }
 
 /** 130 after Ctrl-C, 143 after SIGTERM (the shell's 128 + signal number), else 1. */

@@ -1,8 +1,11 @@
 import type { CliIo } from './io.js'
 import { runCli } from './run-cli.js'
 
-/** A CliIo that records what the command writes (tests only). */
-export function captureIo(cwd: string, isTTY = false): CliIo & { out: () => string; err: () => string } {
+/**
+ * A CliIo that records what the command writes (tests only). Quiet unless
+ * asked (`notes: true`): the note of which config was loaded is tested on its own.
+ */
+export function captureIo(cwd: string, isTTY = false, options: { notes?: boolean } = {}): CliIo & { out: () => string; err: () => string } {
   let out = ''
   let err = ''
   return {
@@ -10,6 +13,7 @@ export function captureIo(cwd: string, isTTY = false): CliIo & { out: () => stri
     stderr: { write: (text: string) => (err += text), isTTY },
     env: {},
     cwd,
+    ...(options.notes ? {} : { quiet: true }),
     out: () => out,
     err: () => err,
   }

@@ -29,7 +29,8 @@ describe('bad input is never a green run', () => {
     const text = await cli('export', 'query_perf', '--historical')
     expect(text.code).toBe(1)
     expect(text.err).toContain(`code=REJECTS_EXCEEDED error="g/reports/query_perf_daily_20251002.csv: ${rows.length} of ${rows.length} records rejected (100.00%), over the 1.00% threshold"`)
-    expect(text.out).toMatch(/✗ Export finished with failures/)
+    expect(text.err).toMatch(/✗ Export finished with failures/)
+    expect(text.out).not.toMatch(/✗/)
     const json = await cli('export', 'query_perf', '--historical', '--json')
     expect(json.code).toBe(1)
     const result = JSON.parse(json.out) as { ok: boolean; datasets: { failures: { input: string; code: string }[] }[] }
@@ -49,9 +50,9 @@ describe('bad input is never a green run', () => {
     expect((await cli('export', '--historical')).code).toBe(0)
     const month = join(dir.path, 'knowledge/optimize/parquet/query_perf/year=2025/month=10')
     await writeFile(join(month, 'query_perf_20251001 (copy).parquet'), await readFile(join(month, 'query_perf_20251001.parquet')))
-    const { code, out } = await cli('verify', 'query_perf')
+    const { code, err } = await cli('verify', 'query_perf')
     expect(code).toBe(1)
-    expect(out.split('\n')).toEqual([
+    expect(err.split('\n')).toEqual([
       expect.stringMatching(/^✗ query_perf\/year=2025\/month=10\/query_perf_20251001 \(copy\)\.parquet: stray: .*not a file of query_perf/),
       '✗ 4 of 4 files verified, 1 stray',
       '',
@@ -61,12 +62,12 @@ describe('bad input is never a green run', () => {
   it('a header without a required column fails its input at line 1, before any row', async () => {
     const text = await readFile(daily('02'), 'utf8')
     await writeFile(daily('02'), text.replace(/^timestamp,/, 'tstamp,'))
-    const { code, err, out } = await cli('export', 'query_perf', '--historical')
+    const { code, err } = await cli('export', 'query_perf', '--historical')
     expect(code).toBe(1)
     expect(err).toContain('input=g/reports/query_perf_daily_20251002.csv code=SOURCE_READ_FAILED')
     expect(err).toContain('error="g/reports/query_perf_daily_20251002.csv: the header at line 1 lacks required column timestamp; header column no column reads: tstamp"')
     expect(err).not.toContain('rejected=')
-    expect(out).toMatch(/✗ Export finished with failures/)
+    expect(err).toMatch(/✗ Export finished with failures/)
   })
 
   it('header columns the schema lacks, and schema columns the header lacks, are warnings naming them; strictHeader makes them errors', async () => {

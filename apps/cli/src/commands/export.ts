@@ -1,4 +1,5 @@
 import { compileDataset, exportEventLines, formatLogLine, type DatasetDefinition, type DateSelection, type ExportEvent, type ExportFileResult, type ExportResult, type Project } from '@parquetry/pipeline'
+import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import { z } from 'zod'
 import { formatBytes, toJson } from '../args.js'
 import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
@@ -49,8 +50,8 @@ const exportFlags = {
   force: flag.boolean(),
   'delete-after-export': flag.boolean(),
   summary: flag.boolean(),
-  timeout: flag.string(z.coerce.number().positive().optional()),
-  wait: flag.string(z.coerce.number().nonnegative().optional()),
+  timeout: flag.string(z.coerce.number().positive().optional(), 'seconds'),
+  wait: flag.string(z.coerce.number().nonnegative().optional(), 'seconds'),
 }
 
 function selectionOf(values: { date?: string | undefined; from?: string | undefined; to?: string | undefined; historical: boolean }): DateSelection {
@@ -68,7 +69,9 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
   return withProject(io, values.config, async (project) => {
     const progress = createProgressBar(io, { enabled: !values.json })
     const onEvent = values.json ? undefined : (event: ExportEvent) => printEvent(event, io, dryRun, progress)
-    const signals = [io.signal, values.timeout ? AbortSignal.timeout(values.timeout * 1000) : undefined].filter((signal): signal is AbortSignal => signal !== undefined)
+    // A timeout aborts with a reason that names it: the messages of what it stopped say why.
+    const timeout = values.timeout ? timeoutSignal(values.timeout) : undefined
+    const signals = [io.signal, timeout].filter((signal): signal is AbortSignal => signal !== undefined)
     const result = await project.export({
       ...(positionals.length > 0 ? { datasets: positionals } : {}),
       selection,
@@ -78,16 +81,32 @@ export async function runExportCommand(args: string[], io: CliIo): Promise<numbe
       ...(values.wait !== undefined ? { lock: { waitMs: values.wait * 1000 } } : {}),
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(onEvent ? { onEvent } : {}),
+    }).catch((error: unknown) => {
+      progress.done()
+      if (timeout?.aborted && isParquetryError(error, 'ABORTED')) throw timeout.reason as ParquetryError
+      throw error
     })
     progress.done()
     if (values.json) {
-      io.stdout.write(`${toJson(result)}\n`)
+      // The counts the text summary gives, under the same names: the two never disagree.
+      io.stdout.write(`${toJson({ ...result, ...summaryCounts(result) })}\n`)
     } else {
       printSummary(result, io, values.config)
       if (values.summary && !dryRun) await printValidationQuery(project, io)
     }
     return result.ok ? 0 : 1
   })
+}
+
+/** Aborted after `seconds`, with an ABORTED error naming `--timeout`. */
+function timeoutSignal(seconds: number): AbortSignal {
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    controller.abort(new ParquetryError('ABORTED', `stopped by --timeout ${seconds}: the export ran longer than ${seconds} s; files not yet complete were discarded (raise --timeout, or export fewer days at a time)`))
+  }, seconds * 1000)
+  // The timer never keeps the process alive once the export is over.
+  timer.unref()
+  return controller.signal
 }
 
 function printEvent(event: ExportEvent, io: CliIo, dryRun: boolean, progress: ReturnType<typeof createProgressBar>): void {
@@ -142,24 +161,40 @@ function printOutside(result: ExportResult, io: CliIo, config: string | undefine
   }
 }
 
+/** What an export did, counted as its summary line says it. */
+export function summaryCounts(result: ExportResult): { written: number; skipped: number; removed: number; failed: number; inputsUnreadable: number; sourceRowsDeleted: number; daysDeleted: number; datasetsFailed: number } {
+  const deleted = result.datasets.flatMap((dataset) => dataset.actions).filter((action) => action.action === 'deleted')
+  return {
+    written: result.written,
+    skipped: result.skipped,
+    removed: result.datasets.reduce((sum, dataset) => sum + dataset.files.filter((file) => file.status === 'removed').length, 0),
+    failed: result.failed,
+    inputsUnreadable: result.datasets.reduce((sum, dataset) => sum + dataset.failures.filter((failure) => failure.input).length, 0),
+    sourceRowsDeleted: deleted.reduce((sum, action) => sum + (action.rows ?? 0), 0),
+    daysDeleted: deleted.length,
+    datasetsFailed: result.datasets.filter((dataset) => dataset.error).length,
+  }
+}
+
 function printSummary(result: ExportResult, io: CliIo, config: string | undefined): void {
   printOutside(result, io, config)
   if (result.dryRun) {
     io.stdout.write('DRY RUN - no files written\n')
+    if (!result.ok) io.stderr.write(`✗ the dry run found problems (above): a real export would fail\n`)
     return
   }
-  const parts = [`${result.written} new file${result.written === 1 ? '' : 's'}`]
-  if (result.skipped > 0) parts.push(`${result.skipped} skipped`)
-  const removed = result.datasets.reduce((sum, dataset) => sum + dataset.files.filter((file) => file.status === 'removed').length, 0)
-  if (removed > 0) parts.push(`${removed} removed`)
-  if (result.failed > 0) parts.push(`${result.failed} failed`)
-  const inputs = result.datasets.reduce((sum, dataset) => sum + dataset.failures.filter((failure) => failure.input).length, 0)
-  if (inputs > 0) parts.push(`${inputs} input${inputs === 1 ? '' : 's'} unreadable`)
-  const deleted = result.datasets.flatMap((dataset) => dataset.actions).filter((action) => action.action === 'deleted')
-  if (deleted.length > 0) parts.push(`${deleted.reduce((sum, action) => sum + (action.rows ?? 0), 0).toLocaleString('en-US')} source rows deleted (${deleted.length} day${deleted.length === 1 ? '' : 's'})`)
-  const errors = result.datasets.filter((dataset) => dataset.error).length
-  if (errors > 0) parts.push(`${errors} dataset${errors === 1 ? '' : 's'} failed`)
-  io.stdout.write(`${result.ok ? '✓ Export complete' : '✗ Export finished with failures'} (${parts.join(', ')}) in ${(result.durationMs / 1000).toFixed(1)} s\n`)
+  const counts = summaryCounts(result)
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
+  const parts = [plural(counts.written, 'new file')]
+  if (counts.skipped > 0) parts.push(`${counts.skipped} skipped`)
+  if (counts.removed > 0) parts.push(`${counts.removed} removed`)
+  if (counts.failed > 0) parts.push(`${counts.failed} failed`)
+  if (counts.inputsUnreadable > 0) parts.push(`${plural(counts.inputsUnreadable, 'input')} unreadable`)
+  if (counts.daysDeleted > 0) parts.push(`${counts.sourceRowsDeleted.toLocaleString('en-US')} source rows deleted (${plural(counts.daysDeleted, 'day')})`)
+  if (counts.datasetsFailed > 0) parts.push(`${plural(counts.datasetsFailed, 'dataset')} failed`)
+  const line = `${result.ok ? '✓ Export complete' : '✗ Export finished with failures'} (${parts.join(', ')}) in ${(result.durationMs / 1000).toFixed(1)} s\n`
+  // A failure is a diagnostic: stderr, where a script watching for errors looks.
+  ;(result.ok ? io.stdout : io.stderr).write(line)
 }
 
 /** Seed 000's validation query (the querier's daily summary) over the query_perf files. */

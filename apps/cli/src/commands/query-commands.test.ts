@@ -93,7 +93,10 @@ describe('parquetry report, describe, verify, catalog', () => {
     expect(verified.out).toMatch(/^✓ (\d+) of \1 files verified\n$/)
     const missing = await cli('verify', 'query_perf', '--date', '2025-11-01')
     expect(missing.code).toBe(1)
-    expect(missing.out).toContain('query_perf/year=2025/month=11/query_perf_20251101.parquet: missing')
+    // What failed goes to stderr, with the summary of the failed check.
+    expect(missing.err).toContain('query_perf/year=2025/month=11/query_perf_20251101.parquet: missing')
+    expect(missing.err).toMatch(/✗ \d+ of \d+ files verified, 1 missing\n$/)
+    expect(missing.out).toBe('')
   })
 
   it('catalog writes a DuckDB file another client opens with no setup', async () => {

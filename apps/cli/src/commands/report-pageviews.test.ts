@@ -185,9 +185,9 @@ describe.each(Object.entries(templates))('parquetry report over pageviews export
       [['top-pages'], 'report top-pages needs --project SLUG'],
       [['totals', '--project', project, '--status', '404'], 'report totals takes no --status'],
       [['weekly-trend', '--project', project], 'report weekly-trend takes no --project'],
-      [['top-pages', '--project', project, '--status', '500'], '--status: Invalid option: expected one of "200"|"404"'],
-      [['daily-totals', '--project', project, '--days=-1'], '--days: Too small: expected number to be >=0'],
-      [['daily-totals', '--project', project, '--days', '1.5'], '--days: Invalid input: expected int, received number'],
+      [['top-pages', '--project', project, '--status', '500'], '--status "500": expected one of 200, 404'],
+      [['daily-totals', '--project', project, '--days=-1'], '--days "-1": expected a number of at least 0'],
+      [['daily-totals', '--project', project, '--days', '1.5'], '--days "1.5": expected a whole number'],
       [['top-pages', '--project', project, '--dataset', 'views'], `report top-pages reads the page views of dataset "views", which the config ${join(folder(), 'parquetry.config.json')} does not declare; its datasets: pageviews. Declare it under "datasets", or name another with --dataset NAME`],
       [['daily-summary'], `report daily-summary reads query_perf (the view query_performance), which the config ${join(folder(), 'parquetry.config.json')} does not declare; its datasets: pageviews`],
     ]

@@ -25,11 +25,13 @@ export async function runVerifyCommand(args: string[], io: CliIo): Promise<numbe
       const strays = report.files.filter((file) => file.status === 'stray')
       const checked = report.files.filter((file) => file.status !== 'stray')
       const bad = checked.filter((file) => file.status !== 'ok')
-      for (const file of bad) io.stdout.write(`✗ ${file.path}: ${file.status}: ${file.reason}\n`)
-      for (const file of strays) io.stdout.write(`✗ ${file.path}: stray: ${file.reason}\n`)
-      for (const missing of report.missing) io.stdout.write(`✗ ${missing.path}: missing (${missing.dataset}, ${missing.date})\n`)
+      // What failed, and the summary of a failed check, are diagnostics: stderr.
+      const problems = report.ok ? io.stdout : io.stderr
+      for (const file of bad) problems.write(`✗ ${file.path}: ${file.status}: ${file.reason}\n`)
+      for (const file of strays) problems.write(`✗ ${file.path}: stray: ${file.reason}\n`)
+      for (const missing of report.missing) problems.write(`✗ ${missing.path}: missing (${missing.dataset}, ${missing.date})\n`)
       const extras = [report.missing.length > 0 ? `${report.missing.length} missing` : '', strays.length > 0 ? `${strays.length} stray${strays.length === 1 ? '' : 's'}` : ''].filter(Boolean)
-      io.stdout.write(`${report.ok ? '✓' : '✗'} ${checked.length - bad.length} of ${checked.length} files verified${extras.map((extra) => `, ${extra}`).join('')}\n`)
+      problems.write(`${report.ok ? '✓' : '✗'} ${checked.length - bad.length} of ${checked.length} files verified${extras.map((extra) => `, ${extra}`).join('')}\n`)
     }
     return report.ok ? 0 : 1
   })
