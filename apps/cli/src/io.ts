@@ -9,6 +9,8 @@ export interface CliIo {
   signal?: AbortSignal
   /** No notes on stderr (the config loaded, hints): set under --json and --quiet. */
   quiet?: boolean
+  /** More notes on stderr (the settings in force): set under --verbose. */
+  verbose?: boolean
 }
 
 // Set once stdout's reader has gone (`parquetry export … | head -1`): what is

@@ -11,6 +11,7 @@ import type { CliIo } from './io.js'
 export async function withProject<T>(io: CliIo, config: string | undefined, work: (project: Project) => Promise<T>): Promise<T> {
   const project = await openProject({ cwd: io.cwd, ...(config ? { path: config } : {}), env: io.env })
   if (!io.quiet) io.stderr.write(`${configNote(project, io.cwd)}\n`)
+  if (io.verbose && !io.quiet) io.stderr.write(settingsNote(project, io.cwd))
   try {
     return await work(project)
   } finally {
@@ -28,6 +29,18 @@ export function configNote(project: Project, cwd: string): string {
   if (config.path) return `parquetry: config ${displayPath(config.path, cwd)}`
   const inputs = [...new Set(config.datasets.flatMap((dataset) => (dataset.kind === 'preset' || dataset.kind === 'custom' ? [displayPath(dataset.inputDir, cwd)] : [])))]
   return `parquetry: no parquetry.config.json in ${cwd}; using the defaults (inputs ${inputs.join(', ') || 'none'}, output ${config.output.startsWith('s3://') ? config.output : displayPath(config.output, cwd)}); run \`parquetry init\` to write one, or pass --config FILE`
+}
+
+/** The settings in force, one line each (`--verbose`). */
+export function settingsNote(project: Project, cwd: string): string {
+  const { config } = project
+  const output = config.output.startsWith('s3://') ? config.output : displayPath(config.output, cwd)
+  const lines = [`output ${output}`, `timezone ${config.timezone}`, `codec ${config.codec}, row groups of ${config.rowGroupSize.toLocaleString('en-US')} rows`]
+  for (const dataset of config.datasets) {
+    const from = dataset.kind === 'preset' || dataset.kind === 'custom' ? `from ${displayPath(dataset.inputDir, cwd)}` : 'from PostgreSQL'
+    lines.push(`dataset ${dataset.name}${dataset.enabled ? '' : ' (disabled)'} ${from}`)
+  }
+  return lines.map((line) => `parquetry:   ${line}\n`).join('')
 }
 
 function displayPath(path: string, cwd: string): string {

@@ -128,6 +128,20 @@ describe('messages a new user meets', () => {
     expect((await run(['describe', '--config', 'elsewhere/p.json'], { notes: true })).err).toBe('parquetry: config ./elsewhere/p.json\n')
   })
 
+  it('--verbose also lists the settings in force', async () => {
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ timezone: 'Asia/Bangkok', codec: 'ZSTD', datasets: { index_advisor: { enabled: false } } }))
+    const { err } = await run(['describe', '--verbose'], { notes: true })
+    expect(err.split('\n')).toEqual([
+      'parquetry: config ./parquetry.config.json',
+      'parquetry:   output ./knowledge/optimize/parquet',
+      'parquetry:   timezone Asia/Bangkok',
+      'parquetry:   codec ZSTD, row groups of 100,000 rows',
+      // A config that lists datasets has those only.
+      'parquetry:   dataset index_advisor (disabled) from ./knowledge/optimize',
+      '',
+    ])
+  })
+
   it('run through pnpm (a package script), the working directory is the one the user ran it in', () => {
     const script = { INIT_CWD: '/home/me/examples/ops', npm_package_json: '/repo/package.json', npm_lifecycle_event: 'parquetry' }
     expect(commandCwd(script, '/repo')).toBe('/home/me/examples/ops')

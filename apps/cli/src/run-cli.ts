@@ -39,6 +39,7 @@ Options:
   --help, -h     show help (also: parquetry help <command>, parquetry <command> --help)
   --version, -v  print the version (also: parquetry version)
   --quiet, -q    no notes on stderr (which config was loaded, hints); errors still
+  --verbose      also the settings in force (output, time zone, codec, each dataset)
   --json         one JSON result on stdout (commands that print results)
 
 Under pnpm, run it as \`pnpm -s parquetry …\`: pnpm's own banner would
@@ -74,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     return 0
   }
   // Notes (the config loaded, hints) are for people: not under --json or --quiet.
-  io = { ...io, quiet: io.quiet ?? (args.includes('--json') || args.includes('--quiet') || args.includes('-q')) }
+  io = { ...io, quiet: io.quiet ?? (args.includes('--json') || args.includes('--quiet') || args.includes('-q')), verbose: io.verbose ?? args.includes('--verbose') }
   const json = args.includes('--json')
   try {
     return await command.run(args, io)
