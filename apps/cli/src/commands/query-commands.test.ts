@@ -41,6 +41,23 @@ describe('parquetry query', () => {
     expect(table.out).toBe('one\n---\n  1\n')
   })
 
+  it('a BIGINT column is one JSON type in every row: numbers with every digit, or strings with --bigint-strings', async () => {
+    const sql = 'SELECT * FROM (VALUES (5::BIGINT, 9007199254740993::BIGINT, 1.5::DOUBLE), (9007199254740993::BIGINT, 5::BIGINT, NULL), ((-9223372036854775808)::BIGINT, NULL, 2.0)) AS t(small, big, x)'
+    const json = await cli('query', sql, '--format', 'json')
+    expect(json.out).toBe('[{"small":5,"big":9007199254740993,"x":1.5},{"small":9007199254740993,"big":5,"x":null},{"small":-9223372036854775808,"big":null,"x":2}]\n')
+    const ndjson = await cli('query', sql, '--format', 'ndjson')
+    expect(ndjson.out.split('\n')[1]).toBe('{"small":9007199254740993,"big":5,"x":null}')
+    const strings = await cli('query', sql, '--json', '--bigint-strings')
+    expect(JSON.parse(strings.out)).toEqual([
+      { small: '5', big: '9007199254740993', x: 1.5 },
+      { small: '9007199254740993', big: '5', x: null },
+      { small: '-9223372036854775808', big: null, x: 2 },
+    ])
+    // A string value that looks like the marker stays a string.
+    const text = await cli('query', "SELECT 'pqint123x42' AS s, 1::BIGINT AS n", '--json')
+    expect(JSON.parse(text.out)).toEqual([{ s: 'pqint123x42', n: 1 }])
+  })
+
   it('types parameters the way they read', () => {
     expect([parseParamValue('42'), parseParamValue('-1.5e3'), parseParamValue('true'), parseParamValue('null'), parseParamValue('2025-10-01'), parseParamValue('text:42')]).toEqual([42, -1500, true, null, '2025-10-01', '42'])
     expect(parseParamValue('9007199254740993')).toBe(9007199254740993n)

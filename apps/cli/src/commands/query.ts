@@ -26,6 +26,10 @@ a cache keyed by ETag.
                       The value is a number, true/false or null when it
                       reads as one, else text; text:VALUE forces text.
   --format F          table on a terminal, ndjson when piped (default)
+  --bigint-strings    in JSON, BIGINT columns as strings; by default they are
+                      numbers with every digit (exact past 2^53 in the text:
+                      JSON.parse in JavaScript rounds such numbers, jq and
+                      Python do not)
   --date D, --from D --to D   build the views from the files of these days only
 `
 
@@ -53,7 +57,7 @@ export function writeProblems(io: CliIo, project: Project, problems: readonly Fi
 }
 
 /** `--format` of the commands that print rows. */
-export const formatFlag = { format: flag.string(z.enum(['table', 'csv', 'json', 'ndjson']).optional()) }
+export const formatFlag = { format: flag.string(z.enum(['table', 'csv', 'json', 'ndjson']).optional()), 'bigint-strings': flag.boolean() }
 
 /** `parquetry query`. */
 export async function runQueryCommand(args: string[], io: CliIo): Promise<number> {
@@ -70,7 +74,7 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
     const querier = await openQuerier(project, io, { range })
     try {
       const result = await querier.query(positionals[0] as string, Object.keys(params).length > 0 ? params : undefined)
-      writeRows(io, result.rows, result.columns.map((column) => column.name), values.json ? 'json' : values.format)
+      writeRows(io, result.rows, result.columns, values.json ? 'json' : values.format, { bigint: values['bigint-strings'] ? 'string' : 'number' })
     } finally {
       writeProblems(io, project, querier.problems)
       querier.close()

@@ -5,10 +5,45 @@ import { formatTable } from './table.js'
 /** Output formats for rows. */
 export type RowFormat = 'table' | 'csv' | 'json' | 'ndjson'
 
+/** How BIGINT-like columns are written in JSON: as numbers with every digit (default), or as strings. */
+export type BigintMode = 'number' | 'string'
+
+const integerTypes = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT'])
+// Marks an exact integer inside JSON.stringify's output, to be written as bare digits
+// (letters and digits only: JSON.stringify leaves it as it is).
+const marker = `pqint${Math.random().toString(36).slice(2)}x`
+const markedInteger = new RegExp(`"${marker}(-?\\d+)"`, 'g')
+
+/**
+ * The rows with every value of a BIGINT-like column in one form: a bigint
+ * (written as a JSON number with all its digits) or a string of its digits —
+ * never a number in one row and a string in the next (the querier gives
+ * numbers for values within ±2^53 and strings past it).
+ */
+function exactIntegers(rows: readonly Record<string, unknown>[], columns: readonly { name: string; type: string }[], mode: BigintMode): Record<string, unknown>[] {
+  const integers = columns.filter((column) => integerTypes.has(column.type)).map((column) => column.name)
+  if (integers.length === 0) return rows as Record<string, unknown>[]
+  return rows.map((row) => {
+    const copy = { ...row }
+    for (const name of integers) {
+      const value = copy[name]
+      if (value === null || value === undefined) continue
+      const digits = typeof value === 'bigint' ? value.toString() : String(value)
+      copy[name] = mode === 'string' ? digits : `${marker}${digits}`
+    }
+    return copy
+  })
+}
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return ''
   const text = typeof value === 'object' ? toJson(value) : String(value)
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/** JSON with marked integers written as bare digits. */
+function toExactJson(value: unknown): string {
+  return toJson(value).replace(markedInteger, '$1')
 }
 
 /**
@@ -16,20 +51,22 @@ function csvCell(value: unknown): string {
  * array, or NDJSON (one object per line). `format` defaults to a table on a
  * terminal and NDJSON when piped.
  */
-export function writeRows(io: CliIo, rows: readonly Record<string, unknown>[], columns: readonly string[], format?: RowFormat): void {
+export function writeRows(io: CliIo, rows: readonly Record<string, unknown>[], columns: readonly (string | { name: string; type: string })[], format?: RowFormat, options: { bigint?: BigintMode } = {}): void {
   const chosen = format ?? (io.stdout.isTTY ? 'table' : 'ndjson')
+  const typed = columns.map((column) => (typeof column === 'string' ? { name: column, type: '' } : column))
+  const names = typed.map((column) => column.name)
   switch (chosen) {
     case 'table':
-      io.stdout.write(rows.length > 0 ? formatTable(rows, columns) : `(no rows)\n`)
+      io.stdout.write(rows.length > 0 ? formatTable(rows, names) : `(no rows)\n`)
       return
     case 'csv':
-      io.stdout.write(`${[columns.map(csvCell).join(','), ...rows.map((row) => columns.map((column) => csvCell(row[column])).join(','))].join('\n')}\n`)
+      io.stdout.write(`${[names.map(csvCell).join(','), ...rows.map((row) => names.map((column) => csvCell(row[column])).join(','))].join('\n')}\n`)
       return
     case 'json':
-      io.stdout.write(`${toJson(rows)}\n`)
+      io.stdout.write(`${toExactJson(exactIntegers(rows, typed, options.bigint ?? 'number'))}\n`)
       return
     case 'ndjson':
-      for (const row of rows) io.stdout.write(`${toJson(row)}\n`)
+      for (const row of exactIntegers(rows, typed, options.bigint ?? 'number')) io.stdout.write(`${toExactJson(row)}\n`)
       return
   }
 }
