@@ -79,7 +79,7 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
     const querier = await openReportQuerier(project, io, plan.dataset, plan.scope)
     try {
       const { rows, columns } = await plan.run(querier)
-      writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')))
+      writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')), { bigint: values['bigint-strings'] ? 'string' : 'number' })
     } finally {
       writeProblems(io, project, querier.problems)
       querier.close()

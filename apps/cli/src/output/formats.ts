@@ -21,8 +21,11 @@ const markedInteger = new RegExp(`"${marker}(-?\\d+)"`, 'g')
  * numbers for values within ±2^53 and strings past it).
  */
 function exactIntegers(rows: readonly Record<string, unknown>[], columns: readonly { name: string; type: string }[], mode: BigintMode): Record<string, unknown>[] {
-  const integers = columns.filter((column) => integerTypes.has(column.type)).map((column) => column.name)
-  if (integers.length === 0) return rows as Record<string, unknown>[]
+  const integers = new Set(columns.filter((column) => integerTypes.has(column.type)).map((column) => column.name))
+  // Columns of unknown type (a report's typed rows) are judged by their values: bigints are such integers too.
+  const untyped = columns.filter((column) => column.type === '').map((column) => column.name)
+  for (const name of untyped) if (rows.some((row) => typeof row[name] === 'bigint')) integers.add(name)
+  if (integers.size === 0) return rows as Record<string, unknown>[]
   return rows.map((row) => {
     const copy = { ...row }
     for (const name of integers) {
