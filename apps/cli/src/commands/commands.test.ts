@@ -176,6 +176,12 @@ describe('parquetry status, schema, init', () => {
     expect(again.err).toContain('already exists (use --force to overwrite)')
     expect((await cli('init', '--force')).code).toBe(0)
     expect((await cli('init', '--dir', 'sub/dir')).code).toBe(0)
-    expect(await readdir(join(dir.path, 'sub/dir'))).toEqual(['parquetry.config.json'])
+    expect((await readdir(join(dir.path, 'sub/dir'))).sort()).toEqual(['parquetry.config.json', 'parquetry.config.schema.json'])
+    // "$schema" names the schema written beside it, which accepts the config it describes.
+    const config = JSON.parse(await readFile(join(dir.path, 'sub/dir/parquetry.config.json'), 'utf8')) as Record<string, unknown>
+    expect(config['$schema']).toBe('./parquetry.config.schema.json')
+    const schema = JSON.parse(await readFile(join(dir.path, 'sub/dir', config['$schema'] as string), 'utf8')) as { title: string; properties: Record<string, unknown> }
+    expect(schema.title).toBe('Parquetry config (parquetry.config.json)')
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(Object.keys(config)))
   })
 })

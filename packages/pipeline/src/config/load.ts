@@ -183,11 +183,14 @@ export async function loadConfig(options: { path?: string; cwd: string; env?: Re
   return resolveConfig(raw, { baseDir: dirname(path), path, ...env })
 }
 
-/** The starter config `parquetry init` writes: the seed's defaults, spelled out. */
+/** Where `parquetry init` writes the config's JSON Schema: beside the config, which names it in `$schema`. */
+export const CONFIG_SCHEMA_FILE_NAME = 'parquetry.config.schema.json'
+
+/** The starter config `parquetry init` writes: the ops datasets' defaults, spelled out; its `$schema` is the file beside it. */
 export function starterConfig(): string {
   const datasets = Object.fromEntries(opsPreset.map((dataset) => [dataset.name, { enabled: true, input: dataset.input, pattern: dataset.pattern, output: dataset.output }]))
   const config = {
-    $schema: './node_modules/@parquetry/pipeline/parquetry.config.schema.json',
+    $schema: `./${CONFIG_SCHEMA_FILE_NAME}`,
     output: DEFAULT_OUTPUT,
     timezone: 'UTC',
     codec: 'SNAPPY',
