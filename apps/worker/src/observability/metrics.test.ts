@@ -48,6 +48,10 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
 describe('WorkerMetrics', () => {
   it('exposes every dataset at 0 from the start, and the process metrics under the prefix', async () => {
     const metrics = new WorkerMetrics({ datasets: ['query_perf', 'pageviews'] })
+    // prom-client counts process CPU from the metric's creation: some CPU must be spent before it is read
+    // (read at once, it could be 0 — the clock ticks in milliseconds — and the check below was flaky).
+    const start = process.cpuUsage()
+    while (process.cpuUsage(start).user < 30_000) Math.sqrt(Math.random())
     const text = await metrics.text()
     for (const dataset of ['query_perf', 'pageviews']) {
       for (const status of ['success', 'failure', 'aborted', 'done-elsewhere']) {
