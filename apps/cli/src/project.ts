@@ -28,19 +28,23 @@ export function configNote(project: Project, cwd: string): string {
   const { config } = project
   if (config.path) return `parquetry: config ${displayPath(config.path, cwd)}`
   const inputs = [...new Set(config.datasets.flatMap((dataset) => (dataset.kind === 'preset' || dataset.kind === 'custom' ? [displayPath(dataset.inputDir, cwd)] : [])))]
-  return `parquetry: no parquetry.config.json in ${cwd}; using the defaults (inputs ${inputs.join(', ') || 'none'}, output ${config.output.startsWith('s3://') ? config.output : displayPath(config.output, cwd)}); run \`parquetry init\` to write one, or pass --config FILE`
+  return `parquetry: no parquetry.config.json in ${cwd}; using the defaults (inputs ${inputs.join(', ') || 'none'}, output ${displayOutput(config.output, cwd)}); run \`parquetry init\` to write one, or pass --config FILE`
 }
 
 /** The settings in force, one line each (`--verbose`). */
 export function settingsNote(project: Project, cwd: string): string {
   const { config } = project
-  const output = config.output.startsWith('s3://') ? config.output : displayPath(config.output, cwd)
-  const lines = [`output ${output}`, `timezone ${config.timezone}`, `codec ${config.codec}, row groups of ${config.rowGroupSize.toLocaleString('en-US')} rows`]
+  const lines = [`output ${displayOutput(config.output, cwd)}`, `timezone ${config.timezone}`, `codec ${config.codec}, row groups of ${config.rowGroupSize.toLocaleString('en-US')} rows`]
   for (const dataset of config.datasets) {
     const from = dataset.kind === 'preset' || dataset.kind === 'custom' ? `from ${displayPath(dataset.inputDir, cwd)}` : 'from PostgreSQL'
     lines.push(`dataset ${dataset.name}${dataset.enabled ? '' : ' (disabled)'} ${from}`)
   }
   return lines.map((line) => `parquetry:   ${line}\n`).join('')
+}
+
+/** The output root as people read it: an s3:// URL as it is, a folder relative to where the command runs. */
+function displayOutput(output: string, cwd: string): string {
+  return output.startsWith('s3://') ? output : displayPath(output, cwd)
 }
 
 function displayPath(path: string, cwd: string): string {

@@ -62,13 +62,12 @@ export function createRowParser(schema: DatasetSchema, options: RowParserOptions
  * Problems are listed in column order.
  */
 function compileParser(names: readonly string[], coercers: readonly Coercer[]): RowParser {
-  const key = (name: string) => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name))
   const lines: string[] = []
   for (let index = 0; index < names.length; index++) {
     lines.push(`const v${index} = raw[${JSON.stringify(names[index])}]`, `const t${index} = c${index}(v${index})`)
   }
   const checks = names.map((name, index) => `if (t${index} instanceof Rejection) (problems ??= []).push({ column: ${JSON.stringify(name)}, value: v${index}, reason: t${index}.reason })`)
-  const row = names.map((name, index) => `${key(name)}: t${index}`).join(', ')
+  const row = names.map((name, index) => `${propertyKey(name)}: t${index}`).join(', ')
   const body = `${names.map((_, index) => `const c${index} = coercers[${index}]`).join('\n')}
 return function parseRow(raw) {
   ${lines.join('\n  ')}
@@ -98,7 +97,6 @@ export type LineParser = (text: string, ends: Int32Array) => Row | undefined
 export function createLineParser(schema: DatasetSchema, keys: readonly (string | undefined)[], options: Pick<RowParserOptions, 'skip'> = {}): LineParser {
   const skipped = new Set(options.skip ?? [])
   const columns = schema.columns.filter((column) => !skipped.has(column.name))
-  const key = (name: string) => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name))
   const lines: string[] = []
   const coercers: unknown[] = []
   columns.forEach((column, index) => {
@@ -111,13 +109,18 @@ export function createLineParser(schema: DatasetSchema, keys: readonly (string |
       lines.push(`const t${index} = c${index}(text, ${field === 0 ? '0' : `ends[${field - 1}] + 1`}, ends[${field}])`, `if (t${index} === NO_FIT) return undefined`)
     }
   })
-  const row = columns.map((column, index) => `${key(column.name)}: t${index}`).join(', ')
+  const row = columns.map((column, index) => `${propertyKey(column.name)}: t${index}`).join(', ')
   const body = `${columns.map((_, index) => `const c${index} = coercers[${index}]`).join('\n')}
 return function parseLine(text, ends) {
   ${lines.join('\n  ')}
   return { ${row} }
 }`
   return new Function('coercers', 'Rejection', 'NO_FIT', body)(coercers, Rejection, NO_FIT) as LineParser
+}
+
+/** A column name as a key of a compiled object literal: a JSON string (`__proto__` computed, so that it is an own property). */
+function propertyKey(name: string): string {
+  return name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name)
 }
 
 /** One line per problem: `column execution_time_ms: "fast": expected a number`. */

@@ -4,8 +4,7 @@ import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { captureIo } from '../test-io.js'
-import { runCli } from '../run-cli.js'
+import { runIn } from '../test-io.js'
 
 // Exit codes and summaries that tell the truth: a closed pipe does not end an
 // export early or turn it green, and --json counts what the text counts.
@@ -13,11 +12,7 @@ const generator = fileURLToPath(new URL('../../../../examples/ops/generate.mjs',
 const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url))
 const dir = useTempDir({ each: true })
 
-async function cli(...args: string[]) {
-  const io = captureIo(dir.path)
-  const code = await runCli(args, io)
-  return { code, out: io.out(), err: io.err() }
-}
+const cli = (...args: string[]) => runIn(dir.path, {}, args)
 
 /** The built bin with stdout piped into a reader that leaves after its first line (`| head -1`). */
 function exportIntoHead(args: string[]): Promise<{ code: number | null; first: string; err: string }> {
