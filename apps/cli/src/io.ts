@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path'
 /** Where the CLI writes and what it knows of its terminal; injectable for tests. */
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean }
+  /** `columns`: the terminal's width, when stdout is one (tables fit it). */
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
   stderr: { write(text: string): unknown; isTTY?: boolean }
   env: Record<string, string | undefined>
   cwd: string
@@ -11,6 +12,8 @@ export interface CliIo {
   quiet?: boolean
   /** More notes on stderr (the settings in force): set under --verbose. */
   verbose?: boolean
+  /** Standard input, read whole (`parquetry query -` reads its SQL there). */
+  readStdin?: () => Promise<string>
 }
 
 // Set once stdout's reader has gone (`parquetry export … | head -1`): what is
@@ -40,8 +43,18 @@ export function processIo(signal?: AbortSignal): CliIo {
     get isTTY() {
       return process.stdout.isTTY
     },
+    get columns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined
+    },
   }
-  return { stdout, stderr: process.stderr, env: process.env, cwd: commandCwd(process.env, process.cwd()), ...(signal ? { signal } : {}) }
+  return { stdout, stderr: process.stderr, env: process.env, cwd: commandCwd(process.env, process.cwd()), readStdin, ...(signal ? { signal } : {}) }
+}
+
+/** Everything on standard input, as UTF-8 text. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**

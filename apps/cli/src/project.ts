@@ -1,4 +1,7 @@
 import { openProject, type Project } from '@parquetry/pipeline'
+import { ParquetryError, wrapError } from '@parquetry/schema'
+import { constants } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
 import { isAbsolute, relative as relativePath } from 'node:path'
 import type { Querier } from '@parquetry/querier'
 import type { CliIo } from './io.js'
@@ -8,14 +11,53 @@ import type { CliIo } from './io.js'
  * else the defaults), resolved against the directory the command runs in,
  * and closes it afterwards.
  */
-export async function withProject<T>(io: CliIo, config: string | undefined, work: (project: Project) => Promise<T>): Promise<T> {
+export async function withProject<T>(io: CliIo, config: string | undefined, work: (project: Project) => Promise<T>, options: { reads?: boolean } = {}): Promise<T> {
   const project = await openProject({ cwd: io.cwd, ...(config ? { path: config } : {}), env: io.env })
   if (!io.quiet) io.stderr.write(`${configNote(project, io.cwd)}\n`)
   if (io.verbose && !io.quiet) io.stderr.write(settingsNote(project, io.cwd))
   try {
+    if (options.reads) await checkOutputRoot(project, io)
     return await work(project)
   } finally {
     await project.close()
+  }
+}
+
+/**
+ * Before a command reads the output: a root that cannot be read is an error
+ * (a file where the folder should be, no permission, an S3 bucket that is
+ * not there), never "0 files"; a local root that does not exist yet is
+ * noted (no export has written there) and reads as empty.
+ *
+ * @throws ParquetryError `STORAGE_FAILED` naming the output and why.
+ */
+export async function checkOutputRoot(project: Project, io: CliIo): Promise<void> {
+  const { output } = project.config
+  const shown = displayOutput(output, io.cwd)
+  if (!output.startsWith('s3://')) {
+    let info
+    try {
+      info = await stat(output)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') {
+        if (!io.quiet) io.stderr.write(`parquetry: the output ${shown} does not exist yet, so there are no files to read (\`parquetry export\` writes them there)\n`)
+        return
+      }
+      throw new ParquetryError('STORAGE_FAILED', `cannot read the output ${shown}: ${(error as Error).message}`, { cause: error })
+    }
+    if (!info.isDirectory()) throw new ParquetryError('STORAGE_FAILED', `the output ${shown} is a file, not a folder: point "output" in the config (or --config) at the folder the export writes to`)
+    try {
+      await access(output, constants.R_OK | constants.X_OK)
+    } catch (error) {
+      throw new ParquetryError('STORAGE_FAILED', `cannot read the output ${shown}: ${(error as Error).message}`, { cause: error })
+    }
+  }
+  try {
+    // One listed object is enough to know the root can be listed (on S3: the bucket is there and the credentials may list it).
+    for await (const _ of project.storage.list()) break
+  } catch (error) {
+    throw wrapError(error, 'STORAGE_FAILED', `cannot list the output ${shown}`)
   }
 }
 

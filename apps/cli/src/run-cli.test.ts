@@ -115,16 +115,20 @@ describe('messages a new user meets', () => {
 
   it('says which config it loaded, or that it uses the defaults and how to write one; quiet under --json and --quiet', async () => {
     const none = await run(['describe'], { notes: true })
-    expect(none.err).toBe(
-      `parquetry: no parquetry.config.json in ${dir.path}; using the defaults (inputs ./g/reports, ./knowledge/optimize, output ./knowledge/optimize/parquet); run \`parquetry init\` to write one, or pass --config FILE\n`,
-    )
+    expect(none.err.split('\n')).toEqual([
+      `parquetry: no parquetry.config.json in ${dir.path}; using the defaults (inputs ./g/reports, ./knowledge/optimize, output ./knowledge/optimize/parquet); run \`parquetry init\` to write one, or pass --config FILE`,
+      'parquetry: the output ./knowledge/optimize/parquet does not exist yet, so there are no files to read (`parquetry export` writes them there)',
+      '',
+    ])
     expect((await run(['describe', '--json'], { notes: true })).err).toBe('')
     expect((await run(['describe', '--quiet'], { notes: true })).err).toBe('')
     expect((await run(['describe', '-q'], { notes: true })).err).toBe('')
     await writeFile(join(dir.path, 'parquetry.config.json'), '{}')
+    await mkdir(join(dir.path, 'knowledge/optimize/parquet'), { recursive: true })
     expect((await run(['describe'], { notes: true })).err).toBe('parquetry: config ./parquetry.config.json\n')
     await mkdir(join(dir.path, 'elsewhere'))
     await writeFile(join(dir.path, 'elsewhere/p.json'), '{}')
+    await mkdir(join(dir.path, 'elsewhere/knowledge/optimize/parquet'), { recursive: true })
     expect((await run(['describe', '--config', 'elsewhere/p.json'], { notes: true })).err).toBe('parquetry: config ./elsewhere/p.json\n')
   })
 
@@ -138,6 +142,7 @@ describe('messages a new user meets', () => {
       'parquetry:   codec ZSTD, row groups of 100,000 rows',
       // A config that lists datasets has those only.
       'parquetry:   dataset index_advisor (disabled) from ./knowledge/optimize',
+      'parquetry: the output ./knowledge/optimize/parquet does not exist yet, so there are no files to read (`parquetry export` writes them there)',
       '',
     ])
   })

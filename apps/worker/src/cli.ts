@@ -17,7 +17,8 @@ of workers share them, each (dataset, day) exported once.
   --once         run what is due now, then exit (for cron and CI)
   --config FILE  config file (default: ./parquetry.config.json, else built-in defaults)
 
-Logs: seed 000's format, INFO on stdout, WARN and ERROR on stderr.
+Logs: one line per event, [TIMESTAMP] [LEVEL] export:parquet key=value...;
+INFO on stdout, WARN and ERROR on stderr.
 HTTP (worker.http, default 127.0.0.1:9464): /healthz /readyz /metrics /status.
 SIGTERM or SIGINT: no new job; the running one may finish within
 worker.graceSeconds (default 30), else it is aborted, keeping nothing partial;

@@ -3,6 +3,7 @@ import type { Storage } from '@parquetry/storage'
 import type { ResolvedConfig, ResolvedDataset } from './config/schema.js'
 import { loadConfig } from './config/load.js'
 import { checkLayoutsApart, compileDataset, type DatasetDefinition } from './engine/definition.js'
+import { listDatasetFiles } from './engine/existing.js'
 import { runExport, type ExportOptions } from './engine/run-export.js'
 import type { ExportResult } from './engine/types.js'
 import { todayIn } from './engine/zoned-date.js'
@@ -12,6 +13,7 @@ import { opsDataset } from './presets/ops.js'
 import { pageviewsDataset } from './presets/pageviews.js'
 import { postgresInputs } from './inputs/postgres-inputs.js'
 import { readStatus, type StatusReport } from './status/read-status.js'
+import { cadenceOfPattern } from './status/cadence.js'
 import { describePath, openStorage } from './storage.js'
 import { verifyDatasets, type VerifyReport } from './verify/verify.js'
 
@@ -43,17 +45,27 @@ export interface Project {
   /** Exports the named datasets (default: the enabled ones) with the config's settings. */
   export(options?: Omit<ExportOptions, 'datasets' | 'storage'> & { datasets?: readonly string[] }): Promise<ExportResult>
   /** `parquetry status`: the health of the files, "yesterday" in the config's time zone. */
-  status(options?: { datasets?: readonly string[]; now?: Date }): Promise<StatusReport>
+  status(options?: { datasets?: readonly string[]; now?: Date; today?: string }): Promise<StatusReport>
   /** `parquetry verify`: every file (or those of a date range) checked against its schema. */
   verify(options?: { datasets?: readonly string[]; range?: { from: string; to: string } }): Promise<VerifyReport>
+  /**
+   * The oldest and newest dates of a dataset's files, by their paths (a
+   * listing, no file read): where a report's window defaults to end, and
+   * what to say when a window holds nothing. Undefined when it has no file.
+   */
+  dateSpan(dataset: string): Promise<{ first: string; last: string; files: number } | undefined>
   /** A storage path as people read it (an absolute file path, or an s3:// URL). */
   describe(path: string): string
   /** Releases the storage's connections. */
   close(): Promise<void>
 }
 
-/** The definition of a dataset from its config entry: a preset's, or one the config declares. */
+/** The definition of a dataset from its config entry: a preset's, or one the config declares, with its cadence. */
 export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>): DatasetDefinition {
+  return withCadence(definitionFromConfig(dataset, config, env), dataset)
+}
+
+function definitionFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>): DatasetDefinition {
   const connectionOf = (url: string | undefined) => ({ ...(url ? { connectionString: url } : {}), ...(env ? { env } : {}) })
   if (dataset.kind === 'pageviews') {
     return pageviewsDataset({
@@ -110,6 +122,16 @@ export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<Resolve
 }
 
 /**
+ * The cadence a dataset is checked by: the config's, else what its input
+ * pattern names (`{yyyyww}`: weekly; no date token, a file rewritten in
+ * place: per input), else daily (a day of a table, a daily file).
+ */
+function withCadence(definition: DatasetDefinition, dataset: ResolvedDataset): DatasetDefinition {
+  const pattern = 'pattern' in dataset ? dataset.pattern : undefined
+  return { ...definition, cadence: dataset.cadence ?? definition.cadence ?? (pattern === undefined ? 'daily' : cadenceOfPattern(pattern)) }
+}
+
+/**
  * Opens a project: loads the config (or takes a resolved one), builds every
  * dataset's definition and opens the output storage (local, or S3 for an
  * `s3://` output). The CLI and the worker run everything through it.
@@ -152,8 +174,20 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
       })
     },
     status: (statusOptions = {}) =>
-      readStatus({ storage, datasets: select(statusOptions.datasets), timezone: config.timezone, sizeWarningBytes: config.sizeWarningBytes, ...(statusOptions.now ? { now: statusOptions.now } : {}) }),
+      readStatus({ storage, datasets: select(statusOptions.datasets), timezone: config.timezone, sizeWarningBytes: config.sizeWarningBytes, ...(statusOptions.now ? { now: statusOptions.now } : {}), ...(statusOptions.today ? { today: statusOptions.today } : {}) }),
     verify: (verifyOptions = {}) => verifyDatasets({ storage, datasets: select(verifyOptions.datasets), allDatasets: datasets, ...(verifyOptions.range ? { range: verifyOptions.range } : {}) }),
+    dateSpan: async (name) => {
+      const [definition] = select([name])
+      const { layout } = compileDataset(definition as DatasetDefinition)
+      let span: { first: string; last: string; files: number } | undefined
+      for await (const object of listDatasetFiles(storage, layout)) {
+        if (!span) span = { first: object.date, last: object.date, files: 0 }
+        span.files++
+        if (object.date < span.first) span.first = object.date
+        if (object.date > span.last) span.last = object.date
+      }
+      return span
+    },
     describe: (path) => describePath(storage, path),
     close: async () => {
       await storage.close()

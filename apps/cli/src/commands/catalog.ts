@@ -30,5 +30,5 @@ export async function runCatalogCommand(args: string[], io: CliIo): Promise<numb
       for (const view of result.views) io.stdout.write(`  ${view.view.padEnd(22)} ${view.files} file${view.files === 1 ? '' : 's'}${view.files === 0 ? ' (empty until the first export)' : ''}\n`)
     }
     return 0
-  })
+  }, { reads: true })
 }

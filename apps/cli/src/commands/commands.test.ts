@@ -17,7 +17,7 @@ async function cli(...args: string[]) {
   return { code, out: io.out(), err: io.err() }
 }
 
-const logLine = /^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\] \[INFO\] export:parquet file=(query_perf_\d{8}\.parquet) rows=(\d+) compressed_kb=(\d+) ratio=(-?\d+\.\d)%$/
+const logLine = /^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\] \[INFO\] export:parquet file=(query_perf_\d{8}\.parquet) rows=(\d+) compressed_kb=(\d+) ratio=(-?\d+\.\d)%( input_bytes=\d+ bytes=\d+)?$/
 
 beforeEach(() => {
   execFileSync(process.execPath, [generator, '--days', '3', '--out', dir.path])
@@ -43,7 +43,7 @@ describe('parquetry export', () => {
     const first = await cli('export', 'query_perf', '--historical')
     expect(first.code).toBe(0)
     const lines = first.out.trim().split('\n')
-    expect(lines.slice(0, -1).every((line) => logLine.test(line))).toBe(true)
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(logLine)
     expect(lines.at(-1)).toMatch(/^✓ Export complete \(4 new files\) in \d+\.\d s$/)
     // The corrupt lines of day 4 are not in a 3-day sample; stderr is quiet.
     expect(first.err).toBe('')
@@ -104,10 +104,10 @@ describe('parquetry export', () => {
     expect(done.datasets[0]?.outsideDates).toEqual({})
   })
 
-  it('--summary prints the seed validation query after the run', async () => {
+  it('--summary prints the queries per day, read back, after the run', async () => {
     const { code, out } = await cli('export', 'query_perf', '--historical', '--summary')
     expect(code).toBe(0)
-    expect(out).toMatch(/The seed's validation query over .*query_perf:\ndate_partition\s+query_count\s+avg_execution_ms\s+max_execution_ms\n/)
+    expect(out).toMatch(/Queries per day, read back with DuckDB from .*query_perf:\ndate_partition\s+query_count\s+avg_execution_ms\s+max_execution_ms\n/)
     expect(out).toMatch(/\n2025-10-04\s+\d+/)
   })
 
@@ -139,18 +139,24 @@ describe('parquetry export', () => {
 })
 
 describe('parquetry status, schema, init', () => {
-  it("status shows each dataset and fails when yesterday's file is missing", async () => {
+  it("status shows each dataset and fails when a daily dataset's yesterday is missing", async () => {
     await cli('export', '--historical')
-    const status = await cli('status', '--json')
-    const report = JSON.parse(status.out) as { ok: boolean; datasets: { dataset: string; files: number; yesterday: { exists: boolean } }[] }
-    expect(report.datasets.map((dataset) => dataset.dataset)).toEqual(['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary'])
+    const status = await cli('status', '--json', '--as-of', '2026-03-10')
+    const report = JSON.parse(status.out) as { ok: boolean; datasets: { dataset: string; files: number; cadence: string; due: { period: { label: string }; exists: boolean } | null }[] }
+    expect(report.datasets.map((dataset) => [dataset.dataset, dataset.cadence, dataset.due?.period.label ?? null, dataset.due?.exists ?? null])).toEqual([
+      ['query_perf', 'daily', '2026-03-09', false],
+      ['query_perf_weekly', 'weekly', 'week 2026-W10', false],
+      ['index_advisor', 'input', null, null],
+      ['optimization_summary', 'input', null, null],
+    ])
     expect(report.datasets[0]?.files).toBe(4)
-    // Run today, the sample month's "yesterday" is long gone: the health check fails.
     expect(status.code).toBe(1)
-    const text = await cli('status', 'query_perf')
-    expect(text.out).toMatch(/^dataset\s+last_date\s+yesterday\s+files\s+size\s+rows\s+avg_ratio\n/)
-    expect(text.out).toMatch(/query_perf\s+2025-10-04\s+\d{4}-\d{2}-\d{2} MISSING\s+4\s/)
-    expect(text.err).toMatch(/query_perf: yesterday's file query_perf\/year=\d{4}\/month=\d{2}\/query_perf_\d{8}\.parquet is missing/)
+    const text = await cli('status', 'query_perf', '--as-of', '2026-03-10')
+    const [header, rule, row] = text.out.split('\n')
+    expect(header).toMatch(/^dataset\s+last_date\s+due\s+files\s+size\s+rows\s+avg_ratio$/)
+    expect(rule).toMatch(/^-+( +-+){6}$/)
+    expect(row).toMatch(/^query_perf\s+2025-10-04\s+2026-03-09 MISSING\s+4\s/)
+    expect(text.err).toBe("parquetry status: query_perf: yesterday's file query_perf/year=2026/month=03/query_perf_20260309.parquet is missing; the newest is of 2025-10-04\n")
   })
 
   it('schema prints parquet_schema.json and DuckDB DDL', async () => {

@@ -14,9 +14,10 @@ import { loadQuerier } from '../project.js'
 
 export const demoUsage = `Usage: parquetry demo [--out DIR] [--days N] [--rows N] [--start YYYY-MM-DD] [--json]
 
-Writes a sample query_perf dataset in the seed's layout
+Writes a sample query_perf dataset in the ops layout
 (DIR/query_perf/year=YYYY/month=MM/query_perf_YYYYMMDD.parquet), then reads it
-back with DuckDB and prints its schema and the seed's validation query.
+back with DuckDB and prints its schema and, per day, its queries and mean
+and max execution ms.
 
   --out DIR           output root (default: ./parquetry-demo)
   --days N            how many days (default: 7)
@@ -76,7 +77,7 @@ export async function runDemo(args: string[], io: CliIo): Promise<number> {
       const totalRows = files.reduce((sum, file) => sum + file.rows, 0)
       io.stdout.write(`\nWrote ${files.length} files, ${totalRows} rows, under ${root}/query_perf\n`)
       io.stdout.write(`\nDuckDB reads them back as:\n${formatTable(schemaRows)}`)
-      io.stdout.write(`\nThe seed's validation query:\n${formatTable(validationRows)}`)
+      io.stdout.write(`\nQueries per day, read back with DuckDB:\n${formatTable(validationRows)}`)
     }
   } finally {
     querier.close()

@@ -34,5 +34,5 @@ export async function runDescribeCommand(args: string[], io: CliIo): Promise<num
       querier.close()
     }
     return 0
-  })
+  }, { reads: true })
 }

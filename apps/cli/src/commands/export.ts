@@ -31,8 +31,9 @@ writes nothing: "already exists, skipping".
                  (re-checked in one transaction; every recorded day that still
                  verifies, not only this run's). Never on --dry-run.
   --json         print one JSON result instead of log lines
-  --summary      after exporting, print the seed's validation query over query_perf
-  --timeout S    stop after S seconds (the seed's 10-minute limit: --timeout 600);
+  --summary      after exporting, print per day of query_perf: queries, mean and
+                 max execution ms (the check that the export reads back)
+  --timeout S    stop after S seconds (the worker's default is 600, 10 minutes);
                  files not yet complete are discarded and the exit status is 1
   --wait S       when another export of a dataset is running (same output), wait up
                  to S seconds for it to finish (default 0: that dataset fails at
@@ -200,7 +201,7 @@ function printSummary(result: ExportResult, io: CliIo, config: string | undefine
 /** Seed 000's validation query (the querier's daily summary) over the query_perf files. */
 async function printValidationQuery(project: Project, io: CliIo): Promise<void> {
   if (!project.datasets.some((dataset) => dataset.name === 'query_perf')) {
-    io.stdout.write("\nThe seed's validation query needs the query_perf dataset, which this config does not export.\n")
+    io.stdout.write("\nThe summary (queries per day) reads the query_perf dataset, which this config does not export.\n")
     return
   }
   const { dailySummary } = await loadQuerier()
@@ -208,7 +209,7 @@ async function printValidationQuery(project: Project, io: CliIo): Promise<void> 
   try {
     const rows = (await dailySummary(querier)).map((row) => ({ ...row, avg_execution_ms: Math.round(row.avg_execution_ms * 100) / 100 }))
     const folder = compileDataset(project.select(['query_perf'])[0] as DatasetDefinition).layout.prefix().replace(/\/$/, '')
-    io.stdout.write(`\nThe seed's validation query over ${folder ? project.describe(folder) : project.config.output}:\n${rows.length > 0 ? formatTable(rows) : '(no query_perf files)\n'}`)
+    io.stdout.write(`\nQueries per day, read back with DuckDB from ${folder ? project.describe(folder) : project.config.output}:\n${rows.length > 0 ? formatTable(rows) : '(no query_perf files)\n'}`)
   } finally {
     querier.close()
   }

@@ -1,6 +1,9 @@
 import type { DuckDBValue } from '@duckdb/node-api'
 import type { Project } from '@parquetry/pipeline'
 import type { FileProblem } from '@parquetry/querier'
+import { isParquetryError } from '@parquetry/schema'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { z } from 'zod'
 import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
@@ -9,8 +12,8 @@ import { formatLogLine } from '../output/log-line.js'
 import { openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 
-export const queryUsage = `Usage: parquetry query "SQL" [--format table|csv|json|ndjson] [--param name=value]...
-                       [--date D | --from D --to D] [--config FILE]
+export const queryUsage = `Usage: parquetry query "SQL" | --file FILE | - [--format table|csv|json|ndjson]
+                       [--param name=value]... [--date D | --from D --to D] [--config FILE]
 
 Runs SQL in DuckDB over the exported datasets: one view per dataset of the
 config (the ops preset's are query_performance, index_recommendations,
@@ -22,10 +25,19 @@ left out when a query meets it, with a warning on stderr, and the query runs
 over the rest. On an s3:// output the files a view needs are downloaded into
 a cache keyed by ETag.
 
+The SQL is the argument, the text of --file FILE, or standard input with -
+(\`parquetry query - < report.sql\`). Several statements separated by ;
+run in order, each result printed in turn (a statement that returns no rows
+or columns — CREATE, SET — prints nothing); --param needs a single statement.
+
+  --file FILE         read the SQL from FILE
   --param name=value  binds $name (repeatable); never pasted into the SQL.
                       The value is a number, true/false or null when it
                       reads as one, else text; text:VALUE forces text.
-  --format F          table on a terminal, ndjson when piped (default)
+  --format F          table on a terminal, ndjson when piped (default).
+                      A table rounds decimals to 2 places and fits the
+                      terminal's width (cut values end in …); csv and json
+                      keep every digit and character
   --bigint-strings    in JSON, BIGINT columns as strings; by default they are
                       numbers with every digit (exact past 2^53 in the text:
                       JSON.parse in JavaScript rounds such numbers, jq and
@@ -61,8 +73,8 @@ export const formatFlag = { format: flag.string(z.enum(['table', 'csv', 'json', 
 
 /** `parquetry query`. */
 export async function runQueryCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...commonFlags, ...dateRangeFlags, ...formatFlag, param: flag.multiple(z.array(z.string()).default([])) })
-  if (positionals.length !== 1) throw usageError('give exactly one SQL statement (quote it)')
+  const { values, positionals } = parseFlags(args, { ...commonFlags, ...dateRangeFlags, ...formatFlag, file: flag.string(z.string().min(1, 'expected a file path').optional(), 'FILE'), param: flag.multiple(z.array(z.string()).default([])) })
+  const sql = await sqlOf(values.file, positionals, io)
   const range = dateRangeOf(values)
   const params: Record<string, DuckDBValue> = {}
   for (const entry of values.param) {
@@ -73,12 +85,36 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
   return withProject(io, values.config, async (project) => {
     const querier = await openQuerier(project, io, { range })
     try {
-      const result = await querier.query(positionals[0] as string, Object.keys(params).length > 0 ? params : undefined)
+      const result = await querier.query(sql, Object.keys(params).length > 0 ? params : undefined)
       writeRows(io, result.rows, result.columns, values.json ? 'json' : values.format, { bigint: values['bigint-strings'] ? 'string' : 'number' })
     } finally {
       writeProblems(io, project, querier.problems)
       querier.close()
     }
     return 0
-  })
+  }, { reads: true })
+}
+
+/** The SQL to run: the one argument, the text of `--file`, or standard input for `-`. */
+async function sqlOf(file: string | undefined, positionals: readonly string[], io: CliIo): Promise<string> {
+  if (file !== undefined) {
+    if (positionals.length > 0) throw usageError(`give the SQL either as an argument or with --file, not both (got --file ${file} and ${JSON.stringify(positionals[0])})`)
+    try {
+      return nonEmpty(await readFile(resolve(io.cwd, file), 'utf8'), `--file ${file}`)
+    } catch (error) {
+      if (isParquetryError(error)) throw error
+      throw usageError(`--file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    }
+  }
+  if (positionals.length === 0) throw usageError('give the SQL to run: parquetry query "SELECT ...", --file FILE, or - to read it from standard input')
+  if (positionals.length > 1) throw usageError(`give the SQL as one argument (quote it): got ${positionals.length} arguments, ${positionals.map((text) => JSON.stringify(text)).join(' ')}`)
+  const [text] = positionals as [string]
+  if (text !== '-') return nonEmpty(text, 'the SQL argument')
+  if (!io.readStdin) throw usageError('- reads the SQL from standard input, which this run has none of')
+  return nonEmpty(await io.readStdin(), 'standard input')
+}
+
+function nonEmpty(sql: string, where: string): string {
+  if (sql.trim() === '') throw usageError(`${where} holds no SQL`)
+  return sql
 }

@@ -12,11 +12,13 @@ import { formatFlag, writeProblems } from './query.js'
 export const reportUsage = `Usage: parquetry report <name> [flags] [--format table|csv|json|ndjson] [--config FILE]
 
 Reports over query_perf (the ops datasets):
-  daily-summary   the seed's validation query: per day, queries, mean and max ms  [--limit N]
+  daily-summary   per day, newest first: queries, mean and max execution ms  [--limit N]
   slow-queries    queries slower than a threshold, slowest first      [--threshold MS] [--limit N]
-  weekly-trend    per day of the 7 days ending a date (default: today in the config's time zone)  [--end YYYY-MM-DD]
+  weekly-trend    per day of the 7 days ending a date (default: the newest date
+                  of query_perf's files, so it shows the latest week the data has)
+                  [--end YYYY-MM-DD]
 
-Read the Docs page views of one project (a pageviews dataset, seed 003), over
+Read the Docs page views of one project (a pageviews dataset), over
 the days from END - DAYS through END (default: today in the config's time
 zone, and 30 days: 31 days, as Read the Docs shows):
   top-pages       most viewed pages: 200s by path (every version together),
@@ -79,19 +81,23 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
     const querier = await openReportQuerier(project, io, plan.dataset, plan.scope)
     try {
       const { rows, columns } = await plan.run(querier)
+      if (plan.window && !io.quiet) io.stderr.write(`parquetry: report ${report}: ${plan.window.from} to ${plan.window.to} (${plan.window.chosen})\n`)
+      if (rows.length === 0 || (report === 'totals' && rows[0]?.['days_with_views'] === 0)) io.stderr.write(`parquetry: report ${report}: ${await whyEmpty(project, plan)}\n`)
       writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')), { bigint: values['bigint-strings'] ? 'string' : 'number' })
     } finally {
       writeProblems(io, project, querier.problems)
       querier.close()
     }
     return 0
-  })
+  }, { reads: true })
 }
 
 /** What a report reads (one dataset, the files of a scope) and how it runs. */
 interface ReportPlan {
   dataset: string
   scope: Pick<QuerierOptions, 'range' | 'keys'>
+  /** The days it covers, and why those (for the note on stderr). */
+  window?: { from: string; to: string; chosen: string }
   run: (querier: Querier) => Promise<{ rows: Record<string, unknown>[]; columns: string[] }>
 }
 
@@ -101,11 +107,15 @@ async function opsPlan(project: Project, report: ReportName, values: ReportValue
   if (!dataset) throw usageError(`report ${report} reads query_perf (the view query_performance), which ${configName(project)} does not declare; its datasets: ${datasetNames(project)}`)
   // The weekly trend names a 7-day range: its view lists those days' files from the layout
   // (2.5x faster than globbing a year of daily files, bench/querier.mjs).
-  const end = values.end ?? project.today()
+  // The trend's week ends on the newest day the data has unless --end says otherwise:
+  // counting back from today shows nothing for data that stops before it.
+  const span = report === 'weekly-trend' && values.end === undefined ? await project.dateSpan(dataset.name) : undefined
+  const end = values.end ?? span?.last ?? project.today()
   const { dailySummary, slowQueries, weeklyTrend } = await loadQuerier()
   return {
     dataset: dataset.name,
     scope: report === 'weekly-trend' ? { range: { from: addDays(end, -6), to: end } } : {},
+    ...(report === 'weekly-trend' ? { window: { from: addDays(end, -6), to: end, chosen: values.end !== undefined ? 'by --end' : span ? `ending on ${dataset.name}'s newest date` : 'ending today' } } : {}),
     run: async (querier) => {
       let rows: Record<string, unknown>[]
       if (report === 'daily-summary') rows = (await dailySummary(querier, values.limit ? { limit: values.limit } : {})) as unknown as Record<string, unknown>[]
@@ -130,6 +140,7 @@ async function pageviewPlan(project: Project, report: ReportName, values: Report
   return {
     dataset,
     scope: pageviewReportScope(options),
+    window: { ...pageviewWindow(options.endDate, values.days), chosen: values.end !== undefined ? `by --end, project ${options.project}` : `ending today in ${project.config.timezone}, project ${options.project}` },
     run: async (querier) => {
       if (report === 'top-pages') {
         const rows = await topPages(querier, { ...options, status, ...(values.limit ? { limit: values.limit } : {}) })
@@ -159,4 +170,17 @@ function configName(project: Project): string {
 
 function datasetNames(project: Project): string {
   return project.datasets.map((definition) => definition.name).join(', ') || 'none'
+}
+
+/** The days of a page view report: END - DAYS through END (30 days back by default, 31 days as Read the Docs shows). */
+function pageviewWindow(end: string, days: number | undefined): { from: string; to: string } {
+  return { from: addDays(end, -(days ?? 30)), to: end }
+}
+
+/** Why a report found nothing: no files at all, or none in its window (and where the files are). */
+async function whyEmpty(project: Project, plan: ReportPlan): Promise<string> {
+  const span = await project.dateSpan(plan.dataset)
+  if (!span) return `no rows: ${plan.dataset} has no files yet (parquetry export writes them)`
+  const where = plan.window ? ` between ${plan.window.from} and ${plan.window.to}` : ''
+  return `no rows${where}: ${plan.dataset}'s ${span.files} file${span.files === 1 ? '' : 's'} span ${span.first} to ${span.last}${plan.window ? ' (--end picks another window)' : ''}`
 }

@@ -15,15 +15,15 @@ the 04:00 optimizer; pageviews 0 1 * * * UTC). Datasets sharing a schedule
 share an entry, which runs \`parquetry-worker --once <datasets>\`: the days
 due, caught up, retried and timed out as the worker would.
 
-  --launchd      a LaunchAgent plist (seed 000's com.02luka.parquet_export.plist:
-                 --label com.02luka.parquet_export); one per schedule
+  --launchd      a macOS LaunchAgent plist, one per schedule (the ops export's
+                 own is --label com.02luka.parquet_export)
   --systemd      a .service and .timer pair (OnCalendar with the time zone)
   --cron         crontab lines (CRON_TZ per entry)
   dataset...     these datasets (default: every enabled one with a schedule)
   --label NAME   launchd label / systemd unit name (default com.parquetry.export,
                  with the schedule's first dataset when there are several)
   --log-dir DIR  where parquet_export.log (stdout) and .err (stderr) go
-                 (default g/logs under the config's folder, as in seed 000)
+                 (default g/logs under the config's folder)
   --config FILE  config file (default: ./parquetry.config.json, else built-in defaults)
 `
 

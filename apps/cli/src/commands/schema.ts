@@ -9,7 +9,8 @@ export const schemaUsage = `Usage: parquetry schema [dataset] [--format json|duc
 
 Prints the schemas of the config's datasets (or of one dataset, which may
 also be a built-in schema such as pageviews): --format json (default) is the
-seed's parquet_schema.json; --format duckdb is CREATE TABLE statements.
+parquet_schema.json document (columns, types, nullability, descriptions);
+--format duckdb is CREATE TABLE statements.
 `
 
 /** `parquetry schema`. */

@@ -1,6 +1,6 @@
 import { toJson } from '../args.js'
 import type { CliIo } from '../io.js'
-import { formatTable } from './table.js'
+import { renderTable } from './table.js'
 
 /** Output formats for rows. */
 export type RowFormat = 'table' | 'csv' | 'json' | 'ndjson'
@@ -50,18 +50,28 @@ function toExactJson(value: unknown): string {
 }
 
 /**
- * Writes rows in a format: a table (for people), CSV (RFC 4180), one JSON
- * array, or NDJSON (one object per line). `format` defaults to a table on a
- * terminal and NDJSON when piped.
+ * Writes rows in a format: a table (for people: decimals rounded to 2
+ * places, fitted to the terminal's width), CSV (RFC 4180), one JSON array,
+ * or NDJSON (one object per line); CSV and JSON keep every digit. `format`
+ * defaults to a table on a terminal and NDJSON when piped.
  */
 export function writeRows(io: CliIo, rows: readonly Record<string, unknown>[], columns: readonly (string | { name: string; type: string })[], format?: RowFormat, options: { bigint?: BigintMode } = {}): void {
   const chosen = format ?? (io.stdout.isTTY ? 'table' : 'ndjson')
   const typed = columns.map((column) => (typeof column === 'string' ? { name: column, type: '' } : column))
   const names = typed.map((column) => column.name)
   switch (chosen) {
-    case 'table':
-      io.stdout.write(rows.length > 0 ? formatTable(rows, names) : `(no rows)\n`)
+    case 'table': {
+      if (rows.length === 0) {
+        io.stdout.write(`(no rows)\n`)
+        return
+      }
+      // On a terminal the table fits its width; piped (--format table) it is whole.
+      const width = io.stdout.isTTY ? io.stdout.columns : undefined
+      const table = renderTable(rows, typed, width !== undefined && width > 0 ? { width } : {})
+      io.stdout.write(table.text)
+      if (table.cut > 0 && !io.quiet) io.stderr.write(`parquetry: ${table.cut} value${table.cut === 1 ? '' : 's'} cut to fit the terminal's ${width} columns (… marks them); --format csv or json prints every value whole\n`)
       return
+    }
     case 'csv':
       io.stdout.write(`${[names.map(csvCell).join(','), ...rows.map((row) => names.map((column) => csvCell(row[column])).join(','))].join('\n')}\n`)
       return

@@ -1,16 +1,96 @@
-/** Renders rows as an aligned text table with a header rule; numbers align right. */
-export function formatTable(rows: readonly Record<string, unknown>[], columns: readonly string[] = Object.keys(rows[0] ?? {})): string {
-  const cells = rows.map((row) => columns.map((column) => renderCell(row[column])))
-  const widths = columns.map((column, index) => Math.max(column.length, ...cells.map((line) => (line[index] as string).length)))
-  const numeric = columns.map((column) => rows.length > 0 && rows.every((row) => row[column] === null || typeof row[column] === 'number' || typeof row[column] === 'bigint'))
-  const line = (values: readonly string[]) =>
-    values.map((value, index) => (numeric[index] ? value.padStart(widths[index] as number) : value.padEnd(widths[index] as number))).join('  ').trimEnd()
-  return [line(columns), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n') + '\n'
+/** A column of a table: its name, and its DuckDB type when known (`''` when not). */
+export interface TableColumn {
+  name: string
+  type?: string
+}
+
+/** Options of {@link formatTable}. */
+export interface TableOptions {
+  /**
+   * Fit the table into this many characters (a terminal's width): the widest
+   * text columns are cut, each cut value ending in `…`. Default: no limit.
+   */
+  width?: number
+}
+
+/** A table as text, and how many values were cut to fit the width. */
+export interface FormattedTable {
+  text: string
+  cut: number
+}
+
+const numericTypes = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/
+/** A cut column keeps at least this many characters. */
+const MIN_WIDTH = 8
+
+/**
+ * Renders rows as an aligned text table with a header rule, for people.
+ * Numeric columns (by DuckDB type, else by their values) align right, NULL
+ * included; a NULL reads `NULL` and a text that says NULL reads `'NULL'`, so
+ * the two never look alike. Decimals are rounded to 2 places (4 significant
+ * digits below 1) — as the export's summary rounds; `--format csv/json`
+ * give every digit. With `width`, the widest text columns are cut to fit.
+ */
+export function formatTable(rows: readonly Record<string, unknown>[], columns: readonly (string | TableColumn)[] = Object.keys(rows[0] ?? {}), options: TableOptions = {}): string {
+  return renderTable(rows, columns, options).text
+}
+
+/** {@link formatTable}, also saying how many values were cut. */
+export function renderTable(rows: readonly Record<string, unknown>[], columns: readonly (string | TableColumn)[], options: TableOptions = {}): FormattedTable {
+  const typed = columns.map((column) => (typeof column === 'string' ? { name: column, type: '' } : { name: column.name, type: column.type ?? '' }))
+  const numeric = typed.map(
+    (column) =>
+      numericTypes.test(column.type) ||
+      (column.type === '' && rows.length > 0 && rows.every((row) => row[column.name] === null || row[column.name] === undefined || typeof row[column.name] === 'number' || typeof row[column.name] === 'bigint')),
+  )
+  const cells = rows.map((row) => typed.map((column) => renderCell(row[column.name])))
+  const widths = typed.map((column, index) => Math.max(column.name.length, ...cells.map((line) => (line[index] as string).length)))
+  if (options.width !== undefined) shrink(widths, numeric, typed, options.width)
+  let cut = 0
+  const fit = (value: string, index: number): string => {
+    const width = widths[index] as number
+    if (value.length <= width) return value
+    cut++
+    return `${value.slice(0, width - 1)}…`
+  }
+  const line = (values: readonly string[], counted: boolean) =>
+    values
+      .map((value, index) => {
+        const shown = counted ? fit(value, index) : value.length > (widths[index] as number) ? `${value.slice(0, (widths[index] as number) - 1)}…` : value
+        return numeric[index] ? shown.padStart(widths[index] as number) : shown.padEnd(widths[index] as number)
+      })
+      .join('  ')
+      .trimEnd()
+  const text = [line(typed.map((column) => column.name), false), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map((values) => line(values, true))].join('\n') + '\n'
+  return { text, cut }
+}
+
+/** Narrows the widest text columns until the table fits `total` characters (or none can narrow further). */
+function shrink(widths: number[], numeric: readonly boolean[], columns: readonly TableColumn[], total: number): void {
+  const size = () => widths.reduce((sum, width) => sum + width, 0) + 2 * Math.max(0, widths.length - 1)
+  while (size() > total) {
+    let widest = -1
+    for (const [index, width] of widths.entries()) {
+      const floor = Math.max(MIN_WIDTH, Math.min((columns[index] as TableColumn).name.length, MIN_WIDTH))
+      if (!numeric[index] && width > floor && (widest === -1 || width > (widths[widest] as number))) widest = index
+    }
+    if (widest === -1) return
+    widths[widest] = Math.max(MIN_WIDTH, (widths[widest] as number) - Math.max(1, size() - total))
+  }
 }
 
 function renderCell(value: unknown): string {
   if (value === null || value === undefined) return 'NULL'
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  if (typeof value === 'string') return value === 'NULL' ? `'NULL'` : value
+  if (typeof value === 'number') return formatNumber(value)
+  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value)
   return JSON.stringify(value)
+}
+
+/** A number for people: whole numbers as they are, others to 2 decimals (4 significant digits below 1). */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value) || !Number.isFinite(value)) return String(value)
+  const magnitude = Math.abs(value)
+  if (magnitude >= 1) return value.toFixed(2)
+  return String(Number(value.toPrecision(4)))
 }

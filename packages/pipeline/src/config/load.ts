@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { getOpsPreset, opsPreset } from '../presets/ops.js'
 import type { z } from 'zod'
+import type { Cadence } from '../engine/definition.js'
 import { pageviewsTemplates } from '../presets/pageviews.js'
 import { checkSchedule, OPS_SCHEDULE, PAGEVIEWS_SCHEDULE, type Schedule } from '../schedule/schedule.js'
 import { configFileSchema, type ResolvedWorkerConfig, type customDatasetSchema, type pageviewsDatasetSchema, type postgresDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
@@ -64,7 +65,8 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   const entries: [string, Record<string, unknown>][] = declared ? order.map((name) => [name, declared[name] as Record<string, unknown>]) : opsPreset.map((dataset) => [dataset.name, {}])
   const datasets = entries.map(([name, entry]): ResolvedDataset => {
     const dataset = resolveDataset(name, entry)
-    return { ...dataset, schedule: scheduleOf(name, entry, dataset.kind === 'preset' ? OPS_SCHEDULE : dataset.kind === 'pageviews' ? PAGEVIEWS_SCHEDULE : otherSchedule) } as ResolvedDataset
+    const cadence = (entry as { cadence?: Cadence }).cadence
+    return { ...dataset, ...(cadence ? { cadence } : {}), schedule: scheduleOf(name, entry, dataset.kind === 'preset' ? OPS_SCHEDULE : dataset.kind === 'pageviews' ? PAGEVIEWS_SCHEDULE : otherSchedule) } as ResolvedDataset
   })
   function resolveDataset(name: string, entry: Record<string, unknown>): Unscheduled {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) fail(`datasets.${name}`, 'dataset names are lower-case letters, digits and underscores')

@@ -3,6 +3,7 @@ import { parquetCodecs } from '@parquetry/writer'
 import { z } from 'zod'
 import { isTimeZone } from '../engine/zoned-date.js'
 import type { Schedule } from '../schedule/schedule.js'
+import type { Cadence } from '../engine/definition.js'
 import type { FileFormat } from '../presets/file-readers.js'
 import { opsPreset } from '../presets/ops.js'
 
@@ -26,6 +27,12 @@ const common = {
   schedule: scheduleConfigSchema,
   view: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of its DuckDB view (default: the dataset name; the presets use the seed names).'),
   spread: z.number().int().min(0).max(31).optional().describe("Days either side of an input's named date its rows may fall on (default 1)."),
+  cadence: z
+    .enum(['daily', 'weekly', 'input'])
+    .optional()
+    .describe(
+      'How often it gets a file, which verify and status check it by: daily (a file every day), weekly (a file in every Monday-to-Sunday week), input (a file for each date its inputs hold rows of; no calendar). Default: weekly for an input pattern with {yyyyww}, input for one with no date token, else daily.',
+    ),
 }
 
 /** A preset dataset's settings (seed 000's ops datasets); every field defaults to the preset's. */
@@ -206,6 +213,8 @@ interface ResolvedDatasetBase {
   enabled: boolean
   /** When parquetry-worker exports it; undefined: never (`"schedule": false`). */
   schedule: Schedule | undefined
+  /** The `cadence` the entry declares (undefined: decided from its input pattern, else daily). */
+  cadence?: Cadence | undefined
   view: string
   inputDir: string
   pattern: string
@@ -236,6 +245,8 @@ export interface ResolvedPageviewsDataset {
   name: string
   enabled: boolean
   schedule: Schedule | undefined
+  /** The `cadence` the entry declares (undefined: decided from its input pattern, else daily). */
+  cadence?: Cadence | undefined
   view: string
   output: string | undefined
   connection: string | undefined
@@ -252,6 +263,8 @@ export interface ResolvedPostgresDataset {
   name: string
   enabled: boolean
   schedule: Schedule | undefined
+  /** The `cadence` the entry declares (undefined: decided from its input pattern, else daily). */
+  cadence?: Cadence | undefined
   view: string
   output: string
   connection: string | undefined

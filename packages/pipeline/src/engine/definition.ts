@@ -36,6 +36,9 @@ export interface Input {
   open(options?: { signal?: AbortSignal; onProgress?: (bytesRead: number) => void }): RecordSource
 }
 
+/** How often a dataset gets a file: see {@link DatasetDefinition.cadence}. */
+export type Cadence = 'daily' | 'weekly' | 'input'
+
 /** Where a dataset's inputs come from. */
 export interface InputCatalog {
   /** What the catalog looks at, for messages: `g/reports/query_perf_daily_{yyyymmdd}.csv`. */
@@ -114,6 +117,14 @@ export interface DatasetDefinition {
   view?: string
   inputs: InputCatalog
   partition: PartitionSpec
+  /**
+   * How often the dataset gets a file, which `verify` and `status` check it
+   * by: `daily` (a file for every date: a daily rollup, a day of a table),
+   * `weekly` (a file in every Monday-to-Sunday week: a weekly rollup), or
+   * `input` (a file for each date its inputs hold rows of, whenever they come:
+   * a report rewritten in place, an event log). Default `daily`.
+   */
+  cadence?: Cadence
   /** Columns computed from the typed row once the others are coerced (`date_partition` from `timestamp`). */
   derive?: Readonly<Record<string, (row: Row) => TypedValue>>
   /**

@@ -123,7 +123,8 @@ function unreadableInput(identity: string, name: string, dates: readonly string[
  * input's digest is the sha256 of its bytes; its identity is its path
  * relative to `base`.
  *
- * @throws ParquetryError `SOURCE_READ_FAILED` (from `list`) when the folder does not exist.
+ * @throws ParquetryError `SOURCE_READ_FAILED` (from `list`) when the folder does
+ *   not exist or holds no file named like an input: both fail the dataset the same way.
  */
 export function fileInputs(options: FileInputsOptions): InputCatalog {
   const dir = resolve(options.dir)
@@ -161,6 +162,11 @@ export function fileInputs(options: FileInputsOptions): InputCatalog {
           continue
         }
         inputs.push(new FileInput({ path, identity: identityOf(base, path), name, bytes: info.size, modifiedMs: info.mtimeMs, dates: match.dates, read: options.read }))
+      }
+      // An empty folder is reported as a missing one is: nothing of the dataset can be exported.
+      if (inputs.length === 0 && problems.length === 0) {
+        const held = names.length === 0 ? 'it is empty' : `it holds ${names.length} other file${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`
+        throw new ParquetryError('SOURCE_READ_FAILED', `no input in ${shown} is named like ${options.pattern}: ${held}`, { details: { path: dir } })
       }
       return { inputs, problems }
     },

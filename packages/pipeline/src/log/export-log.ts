@@ -13,8 +13,9 @@ const problem = (text: string): ExportLogLine => ({ stream: 'stderr', text })
 
 /**
  * The log lines of an export event in seed 000's format
- * (`[TIMESTAMP] [LEVEL] export:parquet file=… rows=… compressed_kb=… ratio=…%`):
- * written files and skips go to stdout, warnings and errors (with the first
+ * (`[TIMESTAMP] [LEVEL] export:parquet file=… rows=… compressed_kb=… ratio=…%`;
+ * a file bigger than its input — a few rows, where Parquet's footer and
+ * statistics outweigh the data — adds `input_bytes=… bytes=…`): written files and skips go to stdout, warnings and errors (with the first
  * located rejects) to stderr. Progress events have none. The CLI and the
  * worker log through it, so both logs read the same.
  */
@@ -79,8 +80,19 @@ export function exportEventLines(event: ExportEvent, now: Date = new Date()): Ex
 function fileLines(file: ExportFileResult, line: (level: 'INFO' | 'WARN' | 'ERROR', fields: Record<string, string | number>) => string): ExportLogLine[] {
   switch (file.status) {
     case 'written':
-      // The ratio only against inputs whose size is known (a day of a table has none).
-      return [info(line('INFO', { file: file.file, rows: file.rows, compressed_kb: Math.round((file.bytes ?? 0) / 1024), ...(file.sourceBytes > 0 ? { ratio: `${(file.ratio ?? 0).toFixed(1)}%` } : {}) }))]
+      // The ratio only against inputs whose size is known (a day of a table has none). A file
+      // bigger than its input (a few rows: Parquet's footer is a fixed cost) shows both sizes.
+      return [
+        info(
+          line('INFO', {
+            file: file.file,
+            rows: file.rows,
+            compressed_kb: Math.round((file.bytes ?? 0) / 1024),
+            ...(file.sourceBytes > 0 ? { ratio: `${(file.ratio ?? 0).toFixed(1)}%` } : {}),
+            ...(file.sourceBytes > 0 && (file.ratio ?? 0) < 0 ? { input_bytes: Math.round(file.sourceBytes), bytes: file.bytes ?? 0 } : {}),
+          }),
+        ),
+      ]
     case 'skipped':
       return [info(`${line('INFO', { file: file.file })} already exists, skipping`)]
     case 'removed':

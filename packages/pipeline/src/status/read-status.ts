@@ -2,21 +2,34 @@ import { addDays } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
 import { footerInfoFromMetadata, readParquetMetadata } from '@parquetry/writer'
 import { checkDates } from '../verify/verify.js'
-import { compileDataset, type DatasetDefinition } from '../engine/definition.js'
+import { compileDataset, type Cadence, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles, mapLimit } from '../engine/existing.js'
 import { ratioOf, sourceShareOf } from '../engine/results.js'
 import { todayIn } from '../engine/zoned-date.js'
+import { lastDuePeriod, type Period } from './cadence.js'
 
 /** Health of one dataset's Parquet files. */
 export interface DatasetStatus {
   dataset: string
   /** Date of the newest file, by its partition. */
   lastDate: string | undefined
+  /** How often it gets a file (its definition's `cadence`), which decides `due`. */
+  cadence: Cadence
   /**
    * The seed's daily check: is there a file for yesterday? `path` is that
    * file's path, or their glob when the layout splits a day by column values.
+   * Reported for every dataset; only a daily one is judged by it.
    */
   yesterday: { date: string; path: string; exists: boolean }
+  /**
+   * The check by cadence: for a daily dataset, yesterday's file; for a weekly
+   * one, a file in the last week that ended by yesterday (`path`: its
+   * Monday's file). Undefined for cadence `input`, whose files follow its
+   * inputs and have no calendar to be late by.
+   */
+  due: { period: Period; path: string; exists: boolean } | undefined
+  /** Bytes of the inputs behind the counted files that record them (each file's share). */
+  inputBytes: number
   files: number
   bytes: number
   rows: number
@@ -36,7 +49,7 @@ export interface StatusReport {
   totalBytes: number
   /** Over `sizeWarningBytes` (the seed's 5 GB alert). */
   sizeWarning: string | undefined
-  /** Yesterday's file missing for a dataset, or an unreadable file. */
+  /** No dataset's due file missing (by its cadence), and no unreadable or misplaced file. */
   ok: boolean
 }
 
@@ -49,6 +62,8 @@ export interface StatusOptions {
   /** Warn above this many bytes stored. Default 5 GiB. */
   sizeWarningBytes?: number
   now?: Date
+  /** The day to judge freshness on (`YYYY-MM-DD`): what is due is due by the day before. Default: today in `timezone`. */
+  today?: string
 }
 
 /**
@@ -58,7 +73,7 @@ export interface StatusOptions {
  * ranged read on S3). Files are found from each dataset's layout.
  */
 export async function readStatus(options: StatusOptions): Promise<StatusReport> {
-  const yesterday = addDays(todayIn(options.timezone ?? 'UTC', options.now), -1)
+  const yesterday = addDays(options.today ?? todayIn(options.timezone ?? 'UTC', options.now), -1)
   const sizeWarningBytes = options.sizeWarningBytes ?? 5 * 1024 ** 3
   const datasets: DatasetStatus[] = []
   for (const definition of options.datasets) {
@@ -67,7 +82,10 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
     const status: DatasetStatus = {
       dataset: definition.name,
       lastDate: undefined,
+      cadence: definition.cadence ?? 'daily',
       yesterday: { date: yesterday, path: layout.pattern(yesterday), exists: false },
+      due: undefined,
+      inputBytes: 0,
       files: 0,
       bytes: 0,
       rows: 0,
@@ -75,6 +93,8 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
       unreadable: [],
       misplaced: [],
     }
+    const period = lastDuePeriod(status.cadence, yesterday)
+    if (period) status.due = { period, path: layout.pattern(period.from), exists: false }
     const objects = []
     for await (const object of listDatasetFiles(options.storage, layout)) objects.push(object)
     let measuredBytes = 0
@@ -102,6 +122,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
         }
         if (!status.lastDate || object.date > status.lastDate) status.lastDate = object.date
         if (object.date === yesterday) status.yesterday.exists = true
+        if (status.due && object.date >= status.due.period.from && object.date <= status.due.period.to) status.due.exists = true
       } catch {
         status.unreadable.push(object.path)
       } finally {
@@ -112,6 +133,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
     status.misplaced.sort()
     // The export's formula (ratioOf), over every file at once.
     status.averageRatio = ratioOf(inputBytes, measuredBytes)
+    status.inputBytes = inputBytes
     datasets.push(status)
   }
   const totalBytes = datasets.reduce((sum, dataset) => sum + dataset.bytes, 0)
@@ -122,6 +144,6 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
     datasets,
     totalBytes,
     sizeWarning,
-    ok: datasets.every((dataset) => dataset.yesterday.exists && dataset.unreadable.length === 0 && dataset.misplaced.length === 0),
+    ok: datasets.every((dataset) => (dataset.due?.exists ?? true) && dataset.unreadable.length === 0 && dataset.misplaced.length === 0),
   }
 }

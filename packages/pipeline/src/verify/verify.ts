@@ -5,6 +5,7 @@ import type { FileMetaData } from 'hyparquet'
 import { checkFooter, footerInfoFromMetadata, footerKeys, readParquetMetadata, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
 import { compileDataset, type CompiledDataset, type DatasetDefinition } from '../engine/definition.js'
 import { dateInZone } from '../engine/zoned-date.js'
+import { expectedPeriods, type Period } from '../status/cadence.js'
 
 /** One file's verification. */
 export interface VerifiedFile {
@@ -26,18 +27,21 @@ export interface VerifyReport {
   ok: boolean
   files: VerifiedFile[]
   /**
-   * Files that should be there and are not: requested dates with no file (the
-   * path it would have; a glob when the layout splits a day by column
-   * values), and files another file of their date was made with.
+   * Files that should be there and are not, by the dataset's cadence: a
+   * requested date of a daily dataset with no file (the path it would have;
+   * a glob when the layout splits a day by column values), a week wholly
+   * inside the range with no file of a weekly one (`period`, and the path
+   * its Monday's file would have), and files another file of their date was
+   * made with. A dataset of cadence `input` has no calendar to miss.
    */
-  missing: { dataset: string; date: string; path: string }[]
+  missing: { dataset: string; date: string; path: string; period?: Period }[]
 }
 
 /** Options for {@link verifyDatasets}. */
 export interface VerifyOptions {
   storage: Storage
   datasets: readonly DatasetDefinition[]
-  /** Only the files of these dates (and report dates with none). */
+  /** Only the files of these dates (and report the dates, or weeks, that the datasets' cadences expect a file in and that have none). */
   range?: { from: string; to: string }
   /**
    * Every dataset of the project: a file another dataset's layout produces is
@@ -82,8 +86,11 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
       }
     }
     if (dates) {
-      const present = new Set(found.map((object) => object.date))
-      for (const date of dates) if (!present.has(date)) missing.push({ dataset: name, date, path: layout.pattern(date) })
+      const present = found.map((object) => object.date)
+      for (const period of expectedPeriods(definition.cadence ?? 'daily', dates)) {
+        if (present.some((date) => date >= period.from && date <= period.to)) continue
+        missing.push({ dataset: name, date: period.from, path: layout.pattern(period.from), ...(period.from !== period.to ? { period } : {}) })
+      }
     }
     const present = new Set(found.map((object) => object.path))
     const siblings = new Map<string, string>()
