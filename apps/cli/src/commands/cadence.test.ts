@@ -4,7 +4,8 @@ import { cp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runIn } from '../test-io.js'
+import { runCli } from '../run-cli.js'
+import { captureIo, runIn } from '../test-io.js'
 
 // verify and status judge each dataset by its cadence: daily files, weekly
 // files, files that follow their inputs. The bundled sample, exported whole,
@@ -82,5 +83,16 @@ describe('cadence', () => {
     const report = JSON.parse(out) as { datasets: { cadence: string; due: { period: { label: string; from: string; to: string }; exists: boolean } }[] }
     expect(report.datasets[0]).toMatchObject({ cadence: 'weekly', due: { period: { label: 'week 2025-W44', from: '2025-10-27', to: '2025-11-02' }, exists: true } })
     expect(code).toBe(0)
+  })
+
+  it('report weekly-trend shows the week the data ends with, says which, and says why a window is empty', async () => {
+    const io = captureIo(dir.path, false, { notes: true })
+    const code = await runCli(['report', 'weekly-trend', '--format', 'csv'], io)
+    expect(code).toBe(0)
+    expect(io.out().split('\n').map((line) => line.split(',')[0])).toEqual(['date_partition', '2025-10-25', '2025-10-26', '2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30', '2025-10-31', ''])
+    expect(io.err().split('\n').at(-2)).toBe("parquetry: report weekly-trend: 2025-10-25 to 2025-10-31 (ending on query_perf's newest date)")
+    const empty = await cli('report', 'weekly-trend', '--end', '2026-01-10')
+    expect(empty.out).toBe('')
+    expect(empty.err).toBe("parquetry: report weekly-trend: no rows between 2026-01-04 and 2026-01-10: query_perf's 31 files span 2025-10-01 to 2025-10-31 (--end picks another window)\n")
   })
 })

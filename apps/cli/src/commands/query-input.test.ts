@@ -1,0 +1,109 @@
+import { useTempDir } from '@parquetry/testing'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { formatNumber, renderTable } from '../output/table.js'
+import { runCli } from '../run-cli.js'
+import { captureIo } from '../test-io.js'
+
+// Where query's SQL comes from, and tables people read.
+const dir = useTempDir({ each: true })
+
+beforeEach(async () => {
+  await mkdir(join(dir.path, 'knowledge/optimize/parquet'), { recursive: true })
+})
+
+async function query(args: string[], options: { stdin?: string; isTTY?: boolean; columns?: number; notes?: boolean } = {}) {
+  const io = captureIo(dir.path, options.isTTY ?? false, { notes: options.notes ?? false })
+  if (options.columns !== undefined) Object.assign(io.stdout, { columns: options.columns })
+  if (options.stdin !== undefined) io.readStdin = async () => options.stdin as string
+  const code = await runCli(['query', ...args], io)
+  return { code, out: io.out(), err: io.err() }
+}
+
+describe('parquetry query: where the SQL comes from', () => {
+  it('--file FILE reads it from a file, relative to where the command runs', async () => {
+    await writeFile(join(dir.path, 'q.sql'), 'SELECT 41 + 1 AS answer\n')
+    const { code, out } = await query(['--file', 'q.sql'])
+    expect(out).toBe('{"answer":42}\n')
+    expect(code).toBe(0)
+  })
+
+  it('- reads it from standard input', async () => {
+    const { code, out } = await query(['-', '--format', 'csv'], { stdin: "SELECT 'a,b' AS text, 2 AS n" })
+    expect(out).toBe('text,n\n"a,b",2\n')
+    expect(code).toBe(0)
+  })
+
+  it('says what is wrong with the SQL source, exit 2', async () => {
+    const cases: [string[], string][] = [
+      [[], 'give the SQL to run: parquetry query "SELECT ...", --file FILE, or - to read it from standard input'],
+      [['SELECT', '1'], 'give the SQL as one argument (quote it): got 2 arguments, "SELECT" "1"'],
+      [['--file', 'nope.sql'], '--file nope.sql: cannot read it (ENOENT)'],
+      [['--file', 'q.sql', 'SELECT 1'], 'give the SQL either as an argument or with --file, not both (got --file q.sql and "SELECT 1")'],
+      [['   '], 'the SQL argument holds no SQL'],
+    ]
+    for (const [args, message] of cases) {
+      const { code, err } = await query(args)
+      expect(err.split('\n')[0], args.join(' ')).toBe(`parquetry query: ${message}`)
+      expect(code, args.join(' ')).toBe(2)
+    }
+    const empty = await query(['-'], { stdin: '\n' })
+    expect(empty.err.split('\n')[0]).toBe('parquetry query: standard input holds no SQL')
+  })
+})
+
+describe('tables', () => {
+  it('round decimals as the export summary does, keep integers whole, and keep csv/json exact', async () => {
+    expect([56.816666666666656, 3, -2.5, 0.000123456, 1e21, Number.NaN].map(formatNumber)).toEqual(['56.82', '3', '-2.50', '0.0001235', '1e+21', 'NaN'])
+    const table = await query(['SELECT 56.816666666666656::DOUBLE AS avg_ms', '--format', 'table'])
+    expect(table.out).toBe('avg_ms\n------\n 56.82\n')
+    const json = await query(['SELECT 56.816666666666656::DOUBLE AS avg_ms', '--format', 'json'])
+    expect(json.out).toBe('[{"avg_ms":56.816666666666656}]\n')
+  })
+
+  it('align NULL with its column, and tell NULL from the text NULL', () => {
+    const { text } = renderTable(
+      [
+        { name: 'a', n: 1, big: '9007199254740993' },
+        { name: null, n: null, big: null },
+        { name: 'NULL', n: 10, big: '5' },
+      ],
+      [{ name: 'name', type: 'VARCHAR' }, { name: 'n', type: 'INTEGER' }, { name: 'big', type: 'BIGINT' }],
+    )
+    expect(text.split('\n')).toEqual(['name       n               big', '------  ----  ----------------', 'a          1  9007199254740993', 'NULL    NULL              NULL', "'NULL'    10                 5", ''])
+  })
+
+  it('fit a terminal: the widest text columns are cut with …, and stderr says how to see them whole', async () => {
+    const sql = `SELECT 'short' AS a, repeat('x', 100) AS long_text, 12345 AS n`
+    const { out, err } = await query([sql], { isTTY: true, columns: 40, notes: true })
+    const lines = out.split('\n')
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(40)
+    expect(lines[2]).toMatch(/^short  x+…  12345$/)
+    expect(err.split('\n').at(-2)).toBe("parquetry: 1 value cut to fit the terminal's 40 columns (… marks them); --format csv or json prints every value whole")
+    // Piped, --format table prints everything.
+    const piped = await query([sql, '--format', 'table'], { notes: true })
+    expect(piped.out.split('\n')[2]).toBe(`short  ${'x'.repeat(100)}  12345`)
+    expect(piped.err).toBe('parquetry: no parquetry.config.json in ' + dir.path + '; using the defaults (inputs ./g/reports, ./knowledge/optimize, output ./knowledge/optimize/parquet); run `parquetry init` to write one, or pass --config FILE\n')
+  })
+})
+
+describe('the output root', () => {
+  it('a file where the output folder should be is an error, not 0 rows', async () => {
+    await writeFile(join(dir.path, 'out.txt'), 'not a folder')
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ output: 'out.txt' }))
+    const { code, err, out } = await query(['SELECT count(*) AS n FROM query_performance'])
+    expect(out).toBe('')
+    expect(err).toBe('parquetry query: the output ./out.txt is a file, not a folder: point "output" in the config (or --config) at the folder the export writes to\n')
+    expect(code).toBe(1)
+  })
+
+  it('a folder not there yet reads as empty, with a note saying why', async () => {
+    await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ output: 'not-yet' }))
+    const io = captureIo(dir.path, false, { notes: true })
+    const code = await runCli(['query', 'SELECT count(*) AS n FROM query_performance'], io)
+    expect(io.out()).toBe('{"n":0}\n')
+    expect(io.err().split('\n')).toEqual(['parquetry: config ./parquetry.config.json', 'parquetry: the output ./not-yet does not exist yet, so there are no files to read (`parquetry export` writes them there)', ''])
+    expect(code).toBe(0)
+  })
+})
