@@ -95,4 +95,12 @@ describe('cadence', () => {
     expect(empty.out).toBe('')
     expect(empty.err).toBe("parquetry: report weekly-trend: no rows between 2026-01-04 and 2026-01-10: query_perf's 31 files span 2025-10-01 to 2025-10-31 (--end picks another window)\n")
   })
+
+  it('demo and describe show the same DuckDB types (month and year INTEGER, not BIGINT)', async () => {
+    const described = JSON.parse((await cli('describe', 'query_perf', '--json')).out) as { columns: { name: string; type: string }[] }[]
+    const demo = JSON.parse((await cli('demo', '--json', '--days', '1', '--rows', '3', '--out', 'demo')).out) as { schema: { column_name: string; column_type: string }[] }
+    const types = demo.schema.map((column) => `${column.column_name} ${column.column_type}`)
+    expect(types).toEqual(described[0]?.columns.map((column) => `${column.name} ${column.type}`))
+    expect(types.slice(-3)).toEqual(['date_partition DATE', 'month INTEGER', 'year INTEGER'])
+  })
 })
