@@ -1,5 +1,7 @@
 export { Querier, macroSql } from './querier.js'
-export type { CellValue, FileProblem, QuerierOptions, QueryResult, ViewInfo } from './querier.js'
+export type { FileProblem, QuerierOptions, QueryOptions, StreamOptions, ViewInfo } from './querier.js'
+export type { BigintMode, CellValue, QueryColumn, QueryResult, QueryValue, TimestampMode, ValueOptions } from './values.js'
+export type { QueryParam, QueryParams } from './params.js'
 export type { DatasetLayout } from './datasets.js'
 export { dailySummary, slowQueries, weeklyTrend, reports } from './reports.js'
 export type { DailySummaryRow, SlowQueryRow, WeeklyTrendRow } from './reports.js'

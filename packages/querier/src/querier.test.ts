@@ -88,11 +88,16 @@ describe('Querier', () => {
     }
   })
 
-  it("runs the seed's macros", async () => {
+  it('runs the macros; avg_query_time counts back from the newest date of the data, whatever the clock says', async () => {
     const querier = await Querier.create({ root: dir.path, layouts })
     try {
-      const days = Math.round((Date.now() - Date.parse('2025-10-01T00:00:00Z')) / 86_400_000) + 1
-      expect((await querier.query('SELECT avg_query_time($days) AS avg', { days })).rows).toEqual([{ avg: 16.5 }])
+      const { rows: days } = await querier.query<{ first: string; last: string; n: number }>('SELECT min(date_partition)::VARCHAR AS first, max(date_partition)::VARCHAR AS last, count(DISTINCT date_partition)::INTEGER AS n FROM query_performance')
+      expect(days).toEqual([{ first: '2025-10-01', last: '2025-10-05', n: 5 }])
+      // 5 days back from the newest date: every row; 1 day: the newest date's rows only; 0: none.
+      expect((await querier.query('SELECT avg_query_time(5) AS avg')).rows).toEqual([{ avg: 16.5 }])
+      const newest = await querier.query("SELECT AVG(execution_time_ms) AS avg FROM query_performance WHERE date_partition = DATE '2025-10-05'")
+      expect((await querier.query('SELECT avg_query_time(1) AS avg')).rows).toEqual(newest.rows)
+      expect((await querier.query('SELECT avg_query_time($days) AS avg', { days: 4 })).rows).not.toEqual([{ avg: 16.5 }])
       expect((await querier.query('SELECT avg_query_time(0) AS avg')).rows).toEqual([{ avg: null }])
       // Strictly slower than 45 ms: only the 50 ms query of day 5.
       expect((await querier.query('SELECT query_hash, execution_time_ms FROM slow_queries(45)')).rows).toEqual([{ query_hash: 'h9', execution_time_ms: 50 }])

@@ -1,58 +1,17 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { ParquetryError, quoteIdentifier, wrapError } from '@parquetry/schema'
-import { createLocalStorage, type Storage } from '@parquetry/storage'
+import { createLocalStorage } from '@parquetry/storage'
 import type { DatasetLayout } from './datasets.js'
 import { checkParquetFile, errorMessage, isFileError, namesFile, namesSomePath } from './file-check.js'
-import { listLayoutFiles, type DatasetFiles, type PartitionKeyValue } from './files.js'
+import { listLayoutFiles, type DatasetFiles } from './files.js'
+import { hasParams, type QueryParams } from './params.js'
+import type { QuerierOptions, QueryOptions, StreamOptions } from './querier-options.js'
 import { readPathsFor } from './read-paths.js'
 import { emptyRelationSql, readParquetSql } from './sql.js'
+import { runLeading, runStatement, statementsOf, streamStatement } from './statements.js'
+import { resolveValues, type CellValue, type QueryResult, type ValueOptions } from './values.js'
 
-/** Options for {@link Querier.create}. */
-export interface QuerierOptions {
-  /** Where the files are: a storage (local, or S3 from `@parquetry/storage/s3`)... */
-  storage?: Storage
-  /** ...or a local folder (the export's output folder). */
-  root?: string
-  /** The datasets, their views and layouts: `project.layouts()` from @parquetry/pipeline. */
-  layouts: readonly DatasetLayout[]
-  /**
-   * Restrict every view to the files of these dates, listed from the
-   * layout's folders of those dates instead of its whole tree.
-   */
-  range?: { from: string; to: string }
-  /**
-   * Restrict every view to the files whose path holds these values, keyed
-   * by the schema column a layout's `{column}` token names (`{ project_slug:
-   * 'docs' }` with `pageviews/project={project_slug}/…`): only those files
-   * are listed — from their own folder (`pageviews/project=docs/`) when the
-   * token is a leading folder — and, on S3, downloaded. A layout without
-   * that token is not narrowed (its files hold every value); the SQL still
-   * filters rows by value.
-   *
-   * @throws ParquetryError `USAGE` (from {@link Querier.create}) for a key that is no column of any layout.
-   */
-  keys?: Readonly<Record<string, PartitionKeyValue>>
-  /** A DuckDB database file to create the views in (a catalog). Default: in memory. */
-  database?: string
-  /** Where files of an S3 storage are downloaded to when DuckDB's httpfs is not available. Default `~/.cache/parquetry`. */
-  cacheDir?: string
-  /**
-   * Let DuckDB read S3 itself through its httpfs extension, when it is
-   * installed. Default true; without it (or when it does not load, or the
-   * store refuses it) the files are downloaded into the cache.
-   */
-  httpfs?: boolean
-  signal?: AbortSignal
-}
-
-/** A JSON-safe cell value. */
-export type CellValue = string | number | boolean | null | CellValue[] | { [key: string]: CellValue }
-
-/** Rows and column types of a query. */
-export interface QueryResult {
-  columns: { name: string; type: string }[]
-  rows: Record<string, CellValue>[]
-}
+export type { QuerierOptions, QueryOptions, StreamOptions } from './querier-options.js'
 
 /** One view the querier made. */
 export interface ViewInfo {
@@ -79,11 +38,12 @@ export interface FileProblem {
  * DuckDB storage v1.4, which older clients (Grafana's plugin) cannot open.
  */
 export const macroSql = [
-  `CREATE OR REPLACE MACRO avg_query_time(days) AS (SELECT AVG(execution_time_ms) FROM query_performance WHERE date_partition >= CURRENT_DATE - CAST(days AS INTEGER))`,
+  // The window counts back from the day after the newest date of the data — CURRENT_DATE
+  // when the export is current through yesterday, as the ops spec writes it — so data that
+  // stops earlier (a sample month, an export that fell behind) still has its last days.
+  `CREATE OR REPLACE MACRO avg_query_time(days) AS (SELECT AVG(execution_time_ms) FROM query_performance WHERE date_partition >= (SELECT max(date_partition) FROM query_performance) + 1 - CAST(days AS INTEGER))`,
   `CREATE OR REPLACE MACRO slow_queries(threshold_ms) AS TABLE SELECT * FROM query_performance WHERE execution_time_ms > CAST(threshold_ms AS DOUBLE) ORDER BY execution_time_ms DESC`,
 ]
-
-const integerTypes = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT'])
 
 /** A view and the files it reads: each storage path and the path DuckDB reads it at (a local file, a cached copy or an s3:// URL). */
 interface ViewState {
@@ -112,12 +72,29 @@ export class Querier {
   readonly #connection: DuckDBConnection
   readonly #states: ViewState[]
   readonly #problems: FileProblem[] = []
+  readonly #values: ValueOptions | undefined
+  /** The connections of the streams being read, closed with the querier. */
+  readonly #streams = new Set<DuckDBConnection>()
 
-  private constructor(location: string, instance: DuckDBInstance, connection: DuckDBConnection, states: ViewState[]) {
+  private constructor(location: string, instance: DuckDBInstance, connection: DuckDBConnection, states: ViewState[], values: ValueOptions | undefined) {
     this.location = location
     this.#instance = instance
     this.#connection = connection
     this.#states = states
+    this.#values = values
+  }
+
+  /**
+   * The DuckDB connection, for what the querier does not wrap (appenders,
+   * your own functions, `EXPLAIN ANALYZE`, extensions). The views and macros
+   * live in its database, so every connection of it sees them; a `TEMP`
+   * object or a `SET` made here is this connection's own, and
+   * {@link stream} (which reads on a connection of its own) does not see it.
+   * Do not close it: {@link close} does. The damaged-file recovery of
+   * {@link query} does not apply to what you run here.
+   */
+  get connection(): DuckDBConnection {
+    return this.#connection
   }
 
   /** The views, in the order of the layouts. */
@@ -144,6 +121,7 @@ export class Querier {
         throw new ParquetryError('USAGE', `keys: ${JSON.stringify(key)} is no column of ${options.layouts.map((layout) => layout.name).join(', ') || 'any dataset'}`)
       }
     }
+    resolveValues(options.values, undefined)
     const storage = options.storage ?? createLocalStorage({ root: options.root ?? '.' })
     let instance: DuckDBInstance
     try {
@@ -161,7 +139,7 @@ export class Querier {
         const reads = await readPaths(listed)
         states.push({ layout, files: listed.files.map((file, position) => ({ path: file.path, read: reads[position] as string })), source: '' })
       }
-      const querier = new Querier(storage.url, instance, connection, states)
+      const querier = new Querier(storage.url, instance, connection, states, options.values)
       for (const state of states) await querier.#createView(state)
       if (states.some((state) => state.layout.view === 'query_performance')) for (const sql of macroSql) await connection.run(sql)
       return querier
@@ -174,45 +152,103 @@ export class Querier {
 
   /**
    * Runs SQL with bound parameters (`$name` with an object, `$1` with an
-   * array) — never interpolated — and returns JSON-safe rows: BIGINTs that
-   * fit a double as numbers, larger ones as strings; dates and timestamps as
-   * ISO-like text.
+   * array; a `Date` binds as a TIMESTAMP, a `bigint` as a BIGINT or
+   * HUGEINT — see {@link QueryParam}) — never interpolated — and returns
+   * its rows as `T` (not checked: name the columns your SQL returns). With
+   * the default value options rows are JSON-safe: a BIGINT column is
+   * numbers when every value fits ±(2^53 − 1), else all strings;
+   * timestamps are ISO-like text, dates `YYYY-MM-DD` (see {@link ValueOptions}).
+   * Column names are DuckDB's, a repeated one suffixed (`a`, `a:1`).
+   *
+   * SQL of several statements gives the last one's result, the others run
+   * first (`SET threads = 1; SELECT …`; DuckDB parses `PIVOT` into two),
+   * and takes the parameters into the last; an earlier statement returning
+   * rows of its own (`SELECT 1; SELECT 2`) is refused rather than dropped:
+   * {@link queryAll} gives each statement's result.
    *
    * When DuckDB fails on a file of a view the SQL names (a footer it cannot
    * read, pages it cannot decode), the files of those views are checked —
    * the one DuckDB names, else each in full — the damaged ones are left out
    * (added to {@link problems}) and the SQL runs again over the rest.
    *
-   * @throws ParquetryError `QUERY_FAILED` with DuckDB's message.
+   * @throws ParquetryError `USAGE` for an earlier statement returning rows
+   *   (naming `queryAll`), bad parameters or options; `QUERY_FAILED` with
+   *   DuckDB's message.
    */
-  async query(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<QueryResult> {
-    let reader
-    for (;;) {
-      try {
-        reader = await this.#connection.runAndReadAll(sql, params as never)
-        break
-      } catch (error) {
-        // Each pass leaves out at least one file, so this ends.
-        const affected = await this.#leaveOut(error, this.#viewsNamedIn(sql), { data: true })
-        if (affected.length === 0) throw wrapError(error, 'QUERY_FAILED', 'query failed')
-        try {
-          for (const state of affected) await this.#createView(state)
-        } catch (failed) {
-          throw wrapError(failed, 'QUERY_FAILED', 'query failed')
-        }
-      }
+  async query<T extends object = Record<string, CellValue>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>> {
+    const values = resolveValues(this.#values, options)
+    const statements = await statementsOf(this.#connection, sql)
+    const recover = (error: unknown) => this.#recover(error, sql)
+    await runLeading(statements, recover)
+    return runStatement<T>(statements, statements.extracted.count - 1, params, values, recover)
+  }
+
+  /**
+   * Runs every statement of the SQL in order and returns one result per
+   * statement (one that makes an object, such as `CREATE VIEW`, gives
+   * DuckDB's `Count` column and no rows; one that writes rows, their
+   * count). Parameters only with one
+   * statement. Each statement has the damaged-file recovery of {@link query};
+   * a failing statement stops the run, the ones before it having run.
+   *
+   * @throws ParquetryError `USAGE` for parameters with several statements,
+   *   bad parameters or options; `QUERY_FAILED` with DuckDB's message.
+   */
+  async queryAll<T extends object = Record<string, CellValue>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>[]> {
+    const values = resolveValues(this.#values, options)
+    const statements = await statementsOf(this.#connection, sql)
+    const count = statements.extracted.count
+    if (count > 1 && hasParams(params)) throw new ParquetryError('USAGE', `queryAll: parameters are bound to one statement, and this SQL holds ${count}; run the statement that needs them with query()`)
+    const results: QueryResult<T>[] = []
+    for (let index = 0; index < count; index++) {
+      results.push(await runStatement<T>(statements, index, count > 1 ? undefined : params, values, (error) => this.#recover(error, sql)))
     }
-    const names = reader.columnNames()
-    const types = reader.columnTypes().map((type) => type.toString())
-    const rows = reader.getRowObjectsJson() as Record<string, CellValue>[]
-    names.forEach((name, index) => {
-      if (!integerTypes.has(types[index] as string)) return
-      for (const row of rows) {
-        const value = row[name]
-        if (typeof value === 'string' && Number.isSafeInteger(Number(value))) row[name] = Number(value)
+    return results
+  }
+
+  /**
+   * Streams the rows of the SQL's last statement (those before it run as
+   * with {@link query}) in batches (arrays of `T`), read from
+   * DuckDB chunk by chunk, so memory holds a batch or so rather than the
+   * result: `for await (const batch of querier.stream(sql)) …`. Leaving
+   * the loop (`break`, an error) releases the result. Each stream reads on
+   * a DuckDB connection of its own, so queries run between batches (and
+   * other streams) leave it whole.
+   *
+   * Values come back as with {@link query}, except that under `bigint:
+   * 'json'` a stream, which cannot see the rows ahead, gives BIGINT-like
+   * values as strings. Errors surface from the iteration, not the call. A
+   * damaged file met before the first batch is left out and the statement
+   * run again; met after it, the file is still left out, and the stream
+   * fails (`QUERY_FAILED`), its rows so far being given.
+   *
+   * @throws ParquetryError `USAGE` for an earlier statement returning rows,
+   *   bad parameters or options (`batchRows` not a positive integer);
+   *   `QUERY_FAILED` with DuckDB's message.
+   */
+  async *stream<T extends object = Record<string, CellValue>>(sql: string, params?: QueryParams, options: StreamOptions = {}): AsyncGenerator<T[], void, undefined> {
+    const values = resolveValues(this.#values, options)
+    const { batchRows } = options
+    if (batchRows !== undefined && (!Number.isSafeInteger(batchRows) || batchRows < 1)) throw new ParquetryError('USAGE', `batchRows: ${batchRows} is not a positive integer`)
+    let connection: DuckDBConnection
+    try {
+      connection = await this.#instance.connect()
+    } catch (error) {
+      throw wrapError(error, 'QUERY_FAILED', 'cannot open a DuckDB connection for the stream')
+    }
+    this.#streams.add(connection)
+    try {
+      const statements = await statementsOf(connection, sql)
+      const recover = (error: unknown) => this.#recover(error, sql)
+      await runLeading(statements, recover)
+      for await (const batch of streamStatement(statements, params, values, batchRows, recover)) {
+        // A result outlives its connection: the querier's close() ends the stream here.
+        if (!this.#streams.has(connection)) throw new ParquetryError('QUERY_FAILED', 'stream failed: the querier was closed')
+        yield batch as T[]
       }
-    })
-    return { columns: names.map((name, index) => ({ name, type: types[index] as string })), rows }
+    } finally {
+      if (this.#streams.delete(connection)) connection.closeSync()
+    }
   }
 
   /**
@@ -247,8 +283,10 @@ export class Querier {
     return result.rows.map((row) => ({ name: String(row['column_name']), type: String(row['column_type']) }))
   }
 
-  /** Closes DuckDB. */
+  /** Closes DuckDB, and the connections of streams still open (their next batch fails). */
   close(): void {
+    for (const connection of this.#streams) connection.closeSync()
+    this.#streams.clear()
     this.#connection.closeSync()
     this.#instance.closeSync()
   }
@@ -273,6 +311,22 @@ export class Querier {
     }
   }
 
+  /**
+   * After a DuckDB error of some SQL (undefined: an error DuckDB did not
+   * pass on): leaves out the damaged files of the views it names and
+   * remakes those views; whether anything was left out.
+   */
+  async #recover(error: unknown, sql: string): Promise<boolean> {
+    const affected = await this.#leaveOut(error, this.#viewsNamedIn(sql), { data: true })
+    if (affected.length === 0) return false
+    try {
+      for (const state of affected) await this.#createView(state)
+    } catch (failed) {
+      throw wrapError(failed, 'QUERY_FAILED', 'query failed')
+    }
+    return true
+  }
+
   /** The views a statement may read: those it names, and query_performance behind the seed's macros. */
   #viewsNamedIn(sql: string): ViewState[] {
     const names = (word: string) => new RegExp(`(?<![A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'i').test(sql)
@@ -287,12 +341,13 @@ export class Querier {
    * others are checked too, so several truncated files go in one pass. When
    * the error names no file at all (damaged pages), each file is read in
    * full with `data`, else the first file of each view (what binding reads)
-   * is checked.
-   * Returns the views that lost files.
+   * is checked; so is an undefined error (a stream's that DuckDB did not
+   * pass on). Returns the views that lost files.
    */
   async #leaveOut(error: unknown, states: readonly ViewState[], options: { data: boolean }): Promise<ViewState[]> {
-    const message = errorMessage(error)
-    if (!isFileError(message)) return []
+    // No error at all (a stream's, not passed on by DuckDB): any file may be the cause.
+    const message = error === undefined ? '' : errorMessage(error)
+    if (error !== undefined && !isFileError(message)) return []
     const bad = new Map<ViewState, Map<string, string>>()
     const check = async (entries: readonly { state: ViewState; file: ViewState['files'][number] }[], data: boolean): Promise<void> => {
       for (const { state, file } of entries) {

@@ -53,6 +53,28 @@ describe('parquetry query: where the SQL comes from', () => {
   })
 })
 
+describe('parquetry query: several statements', () => {
+  it('prints each result in turn, in every format', async () => {
+    const sql = 'SELECT 1 AS a; SELECT 2 AS b, NULL AS c'
+    expect((await query([sql, '--format', 'json'])).out).toBe('[{"a":1}]\n[{"b":2,"c":null}]\n')
+    expect((await query([sql])).out).toBe('{"a":1}\n{"b":2,"c":null}\n')
+    expect((await query([sql, '--format', 'csv'])).out).toBe('a\n1\n\nb,c\n2,\n')
+    expect((await query([sql, '--format', 'table'])).out).toBe('a\n-\n1\n\nb     c\n-  ----\n2  NULL\n')
+  })
+
+  it('a statement without columns prints nothing; the next one sees what it made', async () => {
+    const { code, out } = await query(['CREATE TEMP TABLE t AS SELECT 42 AS x; SELECT x FROM t'])
+    expect(out).toBe('{"x":42}\n')
+    expect(code).toBe(0)
+  })
+
+  it('--param with several statements is a usage error naming the count', async () => {
+    const { code, err } = await query(['SELECT $n AS a; SELECT 2 AS b', '--param', 'n=1'])
+    expect(err).toMatch(/^parquetry query: .*parameters .* 2/)
+    expect(code).toBe(2)
+  })
+})
+
 describe('tables', () => {
   it('round decimals as the export summary does, keep integers whole, and keep csv/json exact', async () => {
     expect([56.816666666666656, 3, -2.5, 0.000123456, 1e21, Number.NaN].map(formatNumber)).toEqual(['56.82', '3', '-2.50', '0.0001235', '1e+21', 'NaN'])

@@ -27,8 +27,10 @@ a cache keyed by ETag.
 
 The SQL is the argument, the text of --file FILE, or standard input with -
 (\`parquetry query - < report.sql\`). Several statements separated by ;
-run in order, each result printed in turn (a statement that returns no rows
-or columns — CREATE, SET — prints nothing); --param needs a single statement.
+run in order, each result printed in turn — tables and CSVs a blank line
+apart, JSON one array a line, NDJSON one row a line (a statement without
+rows of its own — CREATE, INSERT, SET — prints nothing); --param needs a
+single statement.
 
   --file FILE         read the SQL from FILE
   --param name=value  binds $name (repeatable); never pasted into the SQL.
@@ -85,8 +87,15 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
   return withProject(io, values.config, async (project) => {
     const querier = await openQuerier(project, io, { range })
     try {
-      const result = await querier.query(sql, Object.keys(params).length > 0 ? params : undefined)
-      writeRows(io, result.rows, result.columns, values.json ? 'json' : values.format, { bigint: values['bigint-strings'] ? 'string' : 'number' })
+      // One result per statement, each printed in turn; a statement without columns (CREATE, SET) prints nothing.
+      const results = await querier.queryAll(sql, Object.keys(params).length > 0 ? params : undefined)
+      const shown = results.length === 1 ? results : results.filter((result) => result.returns === 'rows' && result.columns.length > 0)
+      const format = values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson'))
+      for (const [index, result] of shown.entries()) {
+        // Tables and CSVs apart by a blank line; JSON is one array a line, NDJSON one row a line.
+        if (index > 0 && (format === 'table' || format === 'csv')) io.stdout.write('\n')
+        writeRows(io, result.rows, result.columns, format, { bigint: values['bigint-strings'] ? 'string' : 'number' })
+      }
     } finally {
       writeProblems(io, project, querier.problems)
       querier.close()
