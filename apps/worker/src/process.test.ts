@@ -132,7 +132,10 @@ describe('parquetry-worker (processes)', () => {
     const status = (await (await fetch(`${url}/status`)).json()) as { datasets: { orders: { running: { dates: string[] }; lastSuccess: string; schedule: unknown; nextRun: string } } }
     expect(status.datasets.orders.running.dates).toEqual([slowDay])
     expect(status.datasets.orders.schedule).toEqual({ cron: '0 1 * * *', timezone: 'UTC' })
-    expect(status.datasets.orders.nextRun).toBe(`${today}T01:00:00.000Z` > new Date().toISOString() ? `${today}T01:00:00.000Z` : `${addDays(today, 1)}T01:00:00.000Z`)
+    // The next 01:00 UTC after now: today's and now read from one instant.
+    const now = new Date().toISOString()
+    const nextOneAm = `${now.slice(0, 10)}T01:00:00.000Z`
+    expect(status.datasets.orders.nextRun).toBe(nextOneAm > now ? nextOneAm : `${addDays(now.slice(0, 10), 1)}T01:00:00.000Z`)
     const metrics = (await (await fetch(`${url}/metrics`)).text()).replace(/^# TYPE parquetry_job_duration_seconds histogram\n/m, '')
     const families = new Map(parsePrometheusTextFormat(metrics).map((family) => [family.name, family]))
     const value = (name: string, labels: Record<string, string> = {}) =>

@@ -73,7 +73,9 @@ describe('the worker (controlled clock)', () => {
     expect(rows.length).toBe(outcomes[2]?.result?.files[0]?.rows)
     expect(worker.state.get('query_perf')?.nextRun?.toISOString()).toBe('2025-10-06T22:00:00.000Z')
     // The seed's log lines: INFO on stdout, in its format.
-    expect(lines.some((line) => /^\[2025-10-05T22:00:0\d\.\d{3}Z\] \[INFO\] export:parquet file=query_perf_20251005\.parquet rows=\d+ compressed_kb=\d+ ratio=\d+\.\d%$/.test(line.trim()))).toBe(true)
+    expect(lines.map((line) => line.trim()).filter((line) => line.includes('export:parquet file=query_perf_20251005.parquet'))).toEqual([
+      expect.stringMatching(/^\[2025-10-05T22:00:0\d\.\d{3}Z\] \[INFO\] export:parquet file=query_perf_20251005\.parquet rows=\d+ compressed_kb=\d+ ratio=\d+\.\d%$/),
+    ])
     // The next day at 05:00 again; an unchanged day is not redone.
     await clock.set('2025-10-06T22:00:00Z')
     await waitFor(() => outcomes.length === 4)
@@ -144,7 +146,10 @@ describe('the worker (controlled clock)', () => {
     worker = new Worker({ project: project as Project, clock, output })
     const outcomes = await worker.runDue()
     expect(outcomes.map((outcome) => [outcome.attempt, outcome.status, outcome.error?.code, outcome.error?.transient])).toEqual([[1, 'failure', 'REJECTS_EXCEEDED', false]])
-    expect(lines.some((line) => line.includes('[ERROR] worker:job') && line.includes('code=REJECTS_EXCEEDED'))).toBe(true)
+    expect(lines.map((line) => line.trim()).filter((line) => line.includes('worker:job'))).toEqual([
+      expect.stringMatching(/\[INFO\] worker:job dataset=query_perf dates=2025-10-04 attempt=1 status=started/),
+      expect.stringMatching(/\[ERROR\] worker:job dataset=query_perf dates=2025-10-04 attempt=1 status=failure .*code=REJECTS_EXCEEDED/),
+    ])
   })
 })
 

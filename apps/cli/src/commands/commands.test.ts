@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { captureIo } from '../test-io.js'
 import { runCli } from '../run-cli.js'
 
@@ -125,9 +125,20 @@ describe('parquetry export', () => {
       const usage = await cli('export', ...args)
       expect(usage.code).toBe(2)
     }
-    // A timeout stops the run: exit 1 with ABORTED, nothing half-written left behind.
+    // A timeout stops the run: exit 1 with ABORTED, nothing half-written left behind. Its timer (the
+    // only one of 1 ms) is made to expire at a known point, not by the wall clock: as soon as the export
+    // has started, before any of its reads has completed.
     execFileSync('mv', [join(dir.path, 'h'), join(dir.path, 'g')])
-    const stopped = await cli('export', '--historical', '--timeout', '0.001')
+    const realSetTimeout = globalThis.setTimeout
+    let expired = 0
+    const timers = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
+      if (ms !== 1) return realSetTimeout(callback, ms, ...rest)
+      expired++
+      queueMicrotask(() => callback(...rest))
+      return realSetTimeout(() => undefined, 0)
+    }) as typeof setTimeout)
+    const stopped = await cli('export', '--historical', '--timeout', '0.001').finally(() => timers.mockRestore())
+    expect(expired).toBe(1)
     expect(stopped.code).toBe(1)
     expect(stopped.err).toContain('parquetry export: stopped by --timeout 0.001: the export ran longer than 0.001 s; files not yet complete were discarded (raise --timeout, or export fewer days at a time)')
     const leftovers = (await readdir(dir.path, { recursive: true })).filter((entry) => entry.endsWith('.parquet') || entry.includes('parquetry-tmp'))

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api'
-import { useTempDir } from '@parquetry/testing'
+import { duckDbQuery, useTempDir } from '@parquetry/testing'
 import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -90,11 +90,24 @@ describe('parquetry report, describe, verify, catalog', () => {
     const daily = (await cli('report', 'daily-summary', '--format', 'json')).out
     const rows = JSON.parse(daily) as { date_partition: string; query_count: number; avg_execution_ms: number; max_execution_ms: number }[]
     expect(rows.map((row) => row.date_partition)).toEqual(['2025-10-04', '2025-10-03', '2025-10-02', '2025-10-01'])
-    expect(rows.every((row) => typeof row.query_count === 'number' && row.avg_execution_ms <= row.max_execution_ms)).toBe(true)
-    const slow = JSON.parse((await cli('report', 'slow-queries', '--threshold', '400', '--limit', '3', '--json')).out) as { execution_time_ms: number }[]
-    expect(slow.length).toBeLessThanOrEqual(3)
-    expect(slow.every((row) => row.execution_time_ms > 400)).toBe(true)
-    expect(slow.map((row) => row.execution_time_ms)).toEqual([...slow.map((row) => row.execution_time_ms)].sort((a, b) => b - a))
+    // Each day against DuckDB's own count and extremes over the same files, typed as numbers.
+    const glob = join(dir.path, 'knowledge/optimize/parquet/query_perf/**/*.parquet')
+    const days = await duckDbQuery('SELECT date_partition::VARCHAR AS day, count(*)::INTEGER AS n, max(execution_time_ms) AS max FROM read_parquet($1) GROUP BY 1 ORDER BY 1 DESC', [glob])
+    expect(rows.map((row) => [row.date_partition, row.query_count, row.max_execution_ms])).toEqual(days.map((day) => [day['day'], day['n'], day['max']]))
+    for (const row of rows) expect([row.date_partition, row.avg_execution_ms <= row.max_execution_ms]).toEqual([row.date_partition, true])
+    // The three queries of the sample slower than 400 ms, slowest first (the generator is seeded: these are fixed).
+    const slowest = [
+      { timestamp: '2025-10-01 01:33:45', query_hash: '516f78', execution_time_ms: 461, date_partition: '2025-10-01' },
+      { timestamp: '2025-10-03 00:50:23', query_hash: '516f78', execution_time_ms: 441.6, date_partition: '2025-10-03' },
+      { timestamp: '2025-10-03 16:15:52', query_hash: 'd89192', execution_time_ms: 419.3, date_partition: '2025-10-03' },
+    ]
+    const slow = JSON.parse((await cli('report', 'slow-queries', '--threshold', '400', '--limit', '3', '--json')).out) as Record<string, unknown>[]
+    expect(slow).toEqual(slowest.map((row) => ({ ...row, query_type: 'SELECT', table_name: 'embeddings', index_used: null })))
+    // --limit cuts: above 300 ms there are more, and the three slowest are the same.
+    const [over300] = await duckDbQuery('SELECT count(*)::INTEGER AS n FROM read_parquet($1) WHERE execution_time_ms > 300', [glob])
+    expect(over300?.['n']).toBeGreaterThan(3)
+    const limited = JSON.parse((await cli('report', 'slow-queries', '--threshold', '300', '--limit', '3', '--json')).out) as { query_hash: string; execution_time_ms: number }[]
+    expect(limited.map((row) => [row.query_hash, row.execution_time_ms])).toEqual(slowest.map((row) => [row.query_hash, row.execution_time_ms]))
     const weekly = JSON.parse((await cli('report', 'weekly-trend', '--end', '2025-10-03', '--json')).out) as { date_partition: string }[]
     expect(weekly.map((row) => row.date_partition)).toEqual(['2025-10-01', '2025-10-02', '2025-10-03'])
     expect((await cli('report', 'nope')).code).toBe(2)

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openProject } from '../project.js'
 import { acquireLock, lockPath } from './lock.js'
 
@@ -86,14 +86,15 @@ describe('one export of a dataset at a time', () => {
     let lost: Error | undefined
     const lock = await acquireLock(storage, 'orders', { staleAfterMs: 400, heartbeatMs: 100, onLost: (error) => (lost = error) })
     const before = (await storage.stat(lockPath('orders')))?.modifiedAt.getTime() ?? 0
-    await new Promise((resolve) => setTimeout(resolve, 450))
+    // Waited for, not slept on: the first refresh, whenever a loaded machine gets to it.
+    const modified = async () => (await storage.stat(lockPath('orders')))?.modifiedAt.getTime() ?? 0
+    await vi.waitFor(async () => expect(await modified()).toBeGreaterThan(before), { timeout: 10_000, interval: 20 })
     // Refreshed: nobody may take it as stale.
-    expect(((await storage.stat(lockPath('orders')))?.modifiedAt.getTime() ?? 0) > before).toBe(true)
     await expect(acquireLock(storage, 'orders', { staleAfterMs: 400 })).rejects.toMatchObject({ code: 'LOCKED' })
     // Someone replaces it behind its back: the next refresh fails and says so.
     await writeFile(join(dir.path, lockPath('orders')), JSON.stringify({ pid: 2, host: 'x', instance: 'y', since: 'z', token: 'other' }))
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(lost?.message).toMatch(/^orders: lost its lock _parquetry\/locks\/orders.lock/)
+    await vi.waitFor(() => expect(lost?.message).toMatch(/^orders: lost its lock _parquetry\/locks\/orders.lock/), { timeout: 10_000, interval: 20 })
+    expect(lost).toMatchObject({ code: 'LOCKED', details: { dataset: 'orders', path: '_parquetry/locks/orders.lock' } })
     await lock.release()
     // Not ours any more: left in place.
     expect(await storage.stat(lockPath('orders'))).toBeDefined()

@@ -213,6 +213,22 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       if (failure.feeds(work.date)) work.failed = failure.reason
       else work.expected.delete(identity)
     }
+    failNamedDates(input)
+  }
+
+  /**
+   * The dates a new (or changed) input that failed is named for, when no plan
+   * opened them and it gave them no row: still dates this run did not write,
+   * so they get a failed result too (`finish` records it), not silence.
+   */
+  const failNamedDates = (input: Input) => {
+    if (knowledge.isKnown(input.identity)) return
+    for (const date of input.dates) {
+      if (works.has(date) || (run.targets !== 'all' && !run.targets.has(date))) continue
+      if ([...run.files.values()].some((file) => file.date === date)) continue
+      // Failed by `add`: the input is in `run.failedInputs`, and feeds the dates it is named for.
+      add(date, { expected: new Set([input.identity]), files: knowledge.existing.get(date) ?? [] })
+    }
   }
 
   const readInput = async (input: Input): Promise<void> => {
@@ -282,6 +298,7 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
       for (const work of works.values()) {
         if (!work.finished && work.failed === undefined && (gaveRows ? fed(work) : work.expected.has(input.identity))) work.failed = reason
       }
+      if (!gaveRows) failNamedDates(input)
       run.result.failures.push({ input: input.identity, code: 'REJECTS_EXCEEDED', message: `${input.identity}: ${failure}` })
       run.emit({ type: 'failure', dataset: definition.name, failure: run.result.failures.at(-1) as ExportFailure })
       return
@@ -363,12 +380,12 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
         record(file)
         await definition.afterCommit?.(file, { storage: settings.storage, ...(run.signal ? { signal: run.signal } : {}) }).catch((error: unknown) => {
           const code = isParquetryError(error) ? error.code : 'WRITE_FAILED'
-          run.result.failures.push({ path: file.path, code, message: `${file.path}: after the commit: ${(error as Error).message}`, ...transientOf(error) })
-          run.emit({ type: 'failure', dataset: definition.name, failure: { path: file.path, code, message: (error as Error).message } })
+          run.result.failures.push({ path: file.path, code, message: `${file.path}: after the commit: ${messageOf(error)}`, ...transientOf(error) })
+          run.emit({ type: 'failure', dataset: definition.name, failure: { path: file.path, code, message: messageOf(error) } })
         })
       } catch (error) {
         if (isParquetryError(error, 'ABORTED') || run.signal?.aborted) throw abortError(definition.name, error)
-        record({ ...base, status: 'failed', reason: (error as Error).message, ...transientOf(error) })
+        record({ ...base, status: 'failed', reason: messageOf(error), ...transientOf(error) })
       }
     }
     // Files of this date that get no rows any more (their inputs changed): removed, so no row is stored twice.
@@ -406,6 +423,13 @@ export async function runPass(run: DatasetRun, plan: { dates: ReadonlyMap<string
   return discovered
 }
 
+/** What a thrown value says: its message, or the value itself when something other than an Error was thrown. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** The abort of a dataset's pass: an ABORTED error passes through (wrapped once); another error the abort caused becomes its cause. */
 function abortError(dataset: string, cause?: unknown): ParquetryError {
+  if (isParquetryError(cause, 'ABORTED')) return cause
   return new ParquetryError('ABORTED', `${dataset}: export aborted; files not yet complete were discarded`, cause === undefined ? {} : { cause })
 }

@@ -84,7 +84,7 @@ describe('runExport on the sample month', () => {
       ['g/reports/query_perf_daily_20251003.csv', false, ['2025-10-03', '2025-10-04']],
     ])
     expect(sources.reduce((sum, source) => sum + (source.rows ?? 0), 0)).toBe(footer.numRows)
-    expect(sources.every((source) => /^sha256:[0-9a-f]{64}$/.test(source.checksum ?? ''))).toBe(true)
+    expect(sources.map((source) => [source.identity, source.checksum])).toEqual(sources.map((source) => [source.identity, expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]))
 
     // The index advisor rows carry the report's timestamp and the renamed fields.
     const [advice] = await duckDbQuery("SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%SZ') AS ts, table_name, recommended_index, priority FROM read_parquet($1) LIMIT 1", [`${out()}/index_advisor/**/*.parquet`])
@@ -230,24 +230,8 @@ LIMIT 30;`,
 FROM read_parquet('knowledge/optimize/parquet/query_perf/**/*.parquet')
 GROUP BY date_partition
 ORDER BY date_partition DESC;`,
-      `SELECT
-  date_partition,
-  COUNT(*) as queries,
-  AVG(execution_time_ms) as avg_ms
-FROM read_parquet('knowledge/optimize/parquet/query_perf/**/*.parquet')
-WHERE date_partition >= CURRENT_DATE - INTERVAL '7 days'
-GROUP BY date_partition
-ORDER BY date_partition;`,
     ]
-    const script = `
-      const { DuckDBInstance } = await import(process.argv[2])
-      const connection = await (await DuckDBInstance.create(':memory:')).connect()
-      const results = []
-      for (const sql of JSON.parse(process.argv[1])) results.push((await connection.runAndReadAll(sql)).getRowObjectsJson())
-      process.stdout.write(JSON.stringify(results))`
-    const duckdb = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(statements), duckdb], { cwd: dir.path, encoding: 'utf8' })
-    const [validation, sample, described, analytical, weekly] = JSON.parse(output) as Record<string, unknown>[][]
+    const [validation, sample, described, analytical] = seedSql(statements)
     expect(validation).toHaveLength(9)
     expect(validation?.[0]?.['date_partition']).toBe('2025-10-09')
     expect(sample).toHaveLength(10)
@@ -255,6 +239,63 @@ ORDER BY date_partition;`,
       toDuckDbColumns(builtinSchemas['query_perf']!).map((column) => `${column.name} ${column.type}`),
     )
     expect(analytical?.map((row) => row['queries'])).toEqual(validation?.map((row) => row['query_count']))
-    expect(weekly).toEqual([]) // the sample month is in the past
+  })
+
+  it("the seed's last-7-days query (CURRENT_DATE) returns the sample's last week, today read from DuckDB in the same transaction", async () => {
+    // A sample that ends today, whatever today is: the generator's --start is the clock here.
+    await rm(join(dir.path, 'g'), { recursive: true })
+    await rm(join(dir.path, 'knowledge'), { recursive: true })
+    const start = new Date(Date.now() - 9 * 86_400_000).toISOString().slice(0, 10)
+    execFileSync(process.execPath, [generator, '--days', '9', '--start', start, '--out', dir.path])
+    expect((await exportWith({ datasets: ['query_perf'] })).ok).toBe(true)
+    // Both read one clock: CURRENT_DATE is the transaction's start, in the zone set here (not the machine's),
+    // and the files' dates are UTC dates (the config's default zone).
+    const [weekly, [today]] = seedSql(
+      [
+        `SELECT
+  date_partition,
+  COUNT(*) as queries,
+  AVG(execution_time_ms) as avg_ms
+FROM read_parquet('knowledge/optimize/parquet/query_perf/**/*.parquet')
+WHERE date_partition >= CURRENT_DATE - INTERVAL '7 days'
+GROUP BY date_partition
+ORDER BY date_partition;`,
+        'SELECT CURRENT_DATE::VARCHAR AS today',
+      ],
+      { timezone: 'UTC' },
+    )
+    const from = String(today?.['today'])
+    const expected = await duckDbQuery(
+      "SELECT date_partition::VARCHAR AS date_partition, count(*) AS queries FROM read_parquet($1) WHERE date_partition >= $2::DATE - INTERVAL '7 days' GROUP BY 1 ORDER BY 1",
+      [`${out()}/query_perf/**/*.parquet`, from],
+    )
+    // Its last week: the seven days before today and today (rows past midnight of the sample's last day),
+    // up to the sample's last date (today may have begun after the sample was made).
+    const [{ last } = {}] = await duckDbQuery('SELECT max(date_partition)::VARCHAR AS last FROM read_parquet($1)', [`${out()}/query_perf/**/*.parquet`])
+    const days = Array.from({ length: 8 }, (_, index) => new Date(Date.parse(`${from}T00:00:00Z`) - (7 - index) * 86_400_000).toISOString().slice(0, 10))
+    expect(expected.map((row) => row['date_partition'])).toEqual(days.filter((date) => date >= start && date <= String(last)))
+    expect(expected.length).toBeGreaterThanOrEqual(7)
+    expect(weekly?.map((row) => [row['date_partition'], row['queries']])).toEqual(expected.map((row) => [row['date_partition'], String(row['queries'])]))
   })
 })
+
+/**
+ * Runs SQL as the seed gives it in a DuckDB of its own, in the project folder
+ * (its paths are relative to it): one transaction, so every CURRENT_DATE reads
+ * one clock; `timezone` sets DuckDB's TimeZone first. Rows as JSON values.
+ */
+function seedSql(statements: string[], options: { timezone?: string } = {}): Record<string, unknown>[][] {
+  const script = `
+      const { DuckDBInstance } = await import(process.argv[2])
+      const connection = await (await DuckDBInstance.create(':memory:')).connect()
+      const settings = JSON.parse(process.argv[3])
+      if (settings.timezone) await connection.run("SET TimeZone = '" + settings.timezone.replaceAll("'", "''") + "'")
+      await connection.run('BEGIN TRANSACTION')
+      const results = []
+      for (const sql of JSON.parse(process.argv[1])) results.push((await connection.runAndReadAll(sql)).getRowObjectsJson())
+      await connection.run('COMMIT')
+      process.stdout.write(JSON.stringify(results))`
+  const duckdb = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(statements), duckdb, JSON.stringify(options)], { cwd: dir.path, encoding: 'utf8' })
+  return JSON.parse(output) as Record<string, unknown>[][]
+}

@@ -1,11 +1,14 @@
 import { connectPostgres, type PostgresSession } from '@parquetry/sources/postgres'
 import { createS3Storage } from '@parquetry/storage/s3'
 import { duckDbQuery, rtdPageviews, seedRtd, startS3Server, testPostgres, useTempDir, type S3TestServer } from '@parquetry/testing'
+import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { runExport } from '../engine/run-export.js'
-import type { ExportResult } from '../engine/types.js'
+import type { ExportEvent, ExportResult } from '../engine/types.js'
 import { createLocalStorage, type Storage } from '@parquetry/storage'
 import { pageviewsDataset, type PageviewsOptions } from './pageviews.js'
 
@@ -44,13 +47,14 @@ function dataset(options: PageviewsOptions = {}) {
   return pageviewsDataset({ connection: { connectionString: database.url }, now, ...options })
 }
 
-function exportPageviews(options: { selection?: Parameters<typeof runExport>[0]['selection']; dryRun?: boolean; deleteAfterExport?: boolean; pageviews?: PageviewsOptions } = {}): Promise<ExportResult> {
+function exportPageviews(options: { selection?: Parameters<typeof runExport>[0]['selection']; dryRun?: boolean; deleteAfterExport?: boolean; pageviews?: PageviewsOptions; onEvent?: (event: ExportEvent) => void } = {}): Promise<ExportResult> {
   return runExport({
     datasets: [dataset(options.pageviews)],
     storage,
     selection: options.selection ?? { kind: 'historical' },
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.deleteAfterExport !== undefined ? { deleteAfterExport: options.deleteAfterExport } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
 }
 
@@ -107,7 +111,10 @@ describe('pageviews: PostgreSQL to Parquet on S3', () => {
     expect(rows).toEqual(before.map((row) => ({ ...row })))
     // ids above 2^31 stay exact; NULL versions stay NULL.
     expect(BigInt(rows[0]?.id as string)).toBeGreaterThan(2n ** 31n)
-    expect(rows.some((row) => row.version_slug === null && row.version_id === null)).toBe(true)
+    const unversioned = rows.filter((row) => row.version_id === null)
+    expect(unversioned.length).toBe(await count("version_id IS NULL AND date < '2026-01-20'"))
+    expect(unversioned.length).toBeGreaterThan(0)
+    expect(unversioned.map((row) => [row.id, row.version_slug])).toEqual(unversioned.map((row) => [row.id, null]))
     // Recorded in the ledger: what, where, digest, rows and sum.
     const ledger = await pg.query<Record<string, unknown>>("SELECT date::text AS date, rows::text AS rows, sum::text AS sum, digest, deleted_at FROM parquetry_export_ledger WHERE dataset = 'pageviews' ORDER BY date")
     expect(ledger.map((entry) => entry.date)).toEqual(closed)
@@ -271,18 +278,25 @@ describe('pageviews under faults', () => {
     await pg.query(`INSERT INTO analytics_pageview (project_id, version_id, path, full_path, view_count, date, status)
       SELECT 2, NULL, '/bulk/' || g, NULL, g % 100, '2026-01-13', 200 FROM generate_series(1, 300000) AS g`)
     const rows = await count()
-    const killer = (async () => {
-      for (let attempt = 0; attempt < 400; attempt++) {
-        const [killed] = await pg.query<{ n: string }>(
-          "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY%'",
-        )
-        if (killed?.n !== '0') return true
-        await new Promise((resolve) => setTimeout(resolve, 5))
-      }
-      return false
-    })()
-    const result = await exportPageviews({ selection: { kind: 'dates', from: '2026-01-13', to: '2026-01-13' }, deleteAfterExport: true })
-    expect(await killer).toBe(true)
+    // Killed at a known point: the day's first rows have been read. The kill runs synchronously (a
+    // process of its own), so this one cannot read on meanwhile: 300,000 rows cannot have arrived.
+    const killer = `
+      const { connectPostgres } = await import(process.argv[1])
+      const session = await connectPostgres({ connectionString: process.argv[2] })
+      const [row] = await session.query("SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY%'")
+      process.stdout.write(row.n)
+      await session.close()`
+    const sources = pathToFileURL(createRequire(import.meta.url).resolve('@parquetry/sources/postgres')).href
+    let killed: string | undefined
+    const result = await exportPageviews({
+      selection: { kind: 'dates', from: '2026-01-13', to: '2026-01-13' },
+      deleteAfterExport: true,
+      onEvent: (event) => {
+        if (killed !== undefined || event.type !== 'progress' || event.phase !== 'read' || !event.identity.endsWith('date=2026-01-13')) return
+        killed = execFileSync(process.execPath, ['--input-type=module', '-e', killer, sources, database.url], { encoding: 'utf8' })
+      },
+    })
+    expect(killed).toBe('1')
     expect(result.ok).toBe(false)
     expect(result.datasets[0]?.failures[0]).toMatchObject({ code: 'SOURCE_READ_FAILED', input: expect.stringContaining('analytics_pageview?date=2026-01-13') })
     expect(keys()).toEqual([])

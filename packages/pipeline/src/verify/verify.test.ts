@@ -64,7 +64,12 @@ describe('verifyDatasets', () => {
     expect(report.files.find((file) => file.status === 'stray')?.reason).toBe(
       'query_perf/backup/query_perf_20251001.parquet: not a file of query_perf (its layout query_perf/year={yyyy}/month={mm}/query_perf_{yyyymmdd}.parquet does not produce this path); no export wrote it and queries do not read it',
     )
-    expect(report.files.filter((file) => file.status !== 'stray').every((file) => file.status === 'ok')).toBe(true)
+    expect(report.files.filter((file) => file.status !== 'stray').map((file) => [file.path, file.status])).toEqual([
+      ...['01', '02', '03', '04'].map((day) => [`query_perf/year=2025/month=10/query_perf_202510${day}.parquet`, 'ok']),
+      ['query_perf_weekly/year=2025/month=09/query_perf_weekly_20250929.parquet', 'ok'],
+      ['index_advisor/year=2025/month=10/index_advisor_20251003.parquet', 'ok'],
+      ...['01', '02', '03'].map((day) => [`optimization_summary/year=2025/month=10/optimization_summary_202510${day}.parquet`, 'ok']),
+    ])
     // A copy of one day under another day's name holds rows of the wrong date.
     await writeFile(join(month, 'query_perf_20251002.parquet'), day)
     const copied = await project.verify({ datasets: ['query_perf'], range: { from: '2025-10-02', to: '2025-10-02' } })
