@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ParquetryError } from './errors.js'
 import { fingerprintColumns } from './fingerprint.js'
-import { bloomFilterColumnTypes, columnTypes, type Column, type DatasetSchema, type SchemaDefinition } from './types.js'
+import { bloomFilterColumnTypes, columnTypes, type Column, type ColumnDefinition, type DatasetSchema, type RowOf, type SchemaDefinition } from './types.js'
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -25,13 +25,30 @@ export const schemaDefinitionSchema = z.strictObject({
 })
 
 /**
+ * Keys that neither a schema definition nor a column definition knows, typed
+ * `never`: a misspelt option (`nulable: false`) fails to compile as it would
+ * against `SchemaDefinition` itself, which a generic parameter alone lets through.
+ */
+type KnownKeysOnly<D extends SchemaDefinition> = { readonly [Key in Exclude<keyof D, keyof SchemaDefinition>]: never } & {
+  readonly columns: readonly { readonly [Key in UnknownColumnKeys<D['columns'][number]>]?: never }[]
+}
+
+/** The keys of any of the columns `C` (a union) that `ColumnDefinition` does not know. */
+type UnknownColumnKeys<C> = C extends unknown ? Exclude<keyof C, keyof ColumnDefinition> : never
+
+/**
  * Validates a schema definition and fills in its defaults: `nullable` true,
  * `unit` `'micros'`, `emptyAsNull` true except for strings, `bloomFilter`
  * false, `version` 1. The result is frozen and carries its fingerprint.
  *
+ * The schema's row type is inferred from a definition written in code
+ * (`InferRow<typeof schema>`: `int64` → `bigint`, `nullable` columns
+ * `| null`, …); a definition typed `SchemaDefinition` (read at run time)
+ * gives `DatasetSchema<Row>`.
+ *
  * @throws ParquetryError `SCHEMA_INVALID` naming the offending field.
  */
-export function defineSchema(definition: SchemaDefinition): DatasetSchema {
+export function defineSchema<const D extends SchemaDefinition & KnownKeysOnly<D>>(definition: D): DatasetSchema<RowOf<D>> {
   const parsed = schemaDefinitionSchema.safeParse(definition)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -1,7 +1,28 @@
 export { ParquetryError, isParquetryError, isTransientError, wrapError, describeValue } from './errors.js'
-export type { ParquetryErrorCode, ParquetryErrorOptions } from './errors.js'
+export type {
+  CommonErrorDetails,
+  ConfigInvalidDetails,
+  ConflictDetails,
+  ErrorIssue,
+  LockedDetails,
+  LockHolderDetails,
+  ParquetryErrorCode,
+  ParquetryErrorDetails,
+  ParquetryErrorOptions,
+  PathInvalidDetails,
+  QueryFailedDetails,
+  RejectsExceededDetails,
+  RowInvalidDetails,
+  SchemaInvalidDetails,
+  SourceReadFailedDetails,
+  StorageFailedDetails,
+  ValueInvalidDetails,
+  VerifyFailedDetails,
+  VerifyProblemDetails,
+  WriteFailedDetails,
+} from './errors.js'
 export { bloomFilterColumnTypes, columnTypes } from './types.js'
-export type { Column, ColumnDefinition, ColumnType, DatasetSchema, Row, SchemaDefinition, TimestampUnit, TypedValue } from './types.js'
+export type { Column, ColumnDefinition, ColumnType, ColumnValue, DatasetSchema, DeriveColumn, DeriveColumns, InferRow, Row, RowOf, RowOfColumns, SchemaDefinition, TimestampUnit, TypedValue } from './types.js'
 export { defineSchema, findColumn, columnDefinitionSchema, schemaDefinitionSchema } from './define-schema.js'
 export { fingerprintColumns, canonicalShape } from './fingerprint.js'
 export { createCoercer, createRangeCoercer, NO_FIT, Rejection } from './coerce.js'

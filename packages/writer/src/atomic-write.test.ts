@@ -89,6 +89,7 @@ describe('atomic writes', () => {
     const bad = { ...sampleRow(3), rows_examined: 3 }
     const error = await writeParquet({
       schema: queryPerfSchema,
+      // @ts-expect-error: the row is wrong on purpose (a number where the schema says bigint), to meet the check at run time
       rows: [sampleRow(1), sampleRow(2), bad],
       sink: await storage.createSink('bad.parquet'),
     }).catch((caught: unknown) => caught)

@@ -1,5 +1,6 @@
 export { ParquetFileWriter, writeParquet, DEFAULT_ROW_GROUP_SIZE, DEFAULT_PAGE_INDEX, DEFAULT_PAGE_SIZE } from './parquet-file-writer.js'
 export type { ParquetWriterOptions, WriteParquetOptions, WriteResult } from './parquet-file-writer.js'
+export type { RowFor, RowsFor, RowsInput } from './rows-input.js'
 export { compressorsFor, parquetCodecs, parquetDecompressors, parquetReadOptions } from './codecs.js'
 export type { Compressors, ParquetCodec } from './codecs.js'
 export { readFooter, readParquetMetadata, checkFooter, footerInfoFromMetadata, footerKeys, writerVersion, writerBuild, writerCreatedBy } from './footer.js'

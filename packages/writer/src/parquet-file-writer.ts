@@ -9,6 +9,7 @@ import { buildKeyValues, checkFooter, readFooter, writerCreatedBy, type Partitio
 import { SinkByteWriter } from './sink-writer.js'
 import { ThreadedEncoder } from './encoder-thread.js'
 import { verifyParquetFile } from './verify.js'
+import type { RowFor, RowsFor, RowsInput } from './rows-input.js'
 
 /** Default rows per row group: memory stays near one row group of every column. */
 export const DEFAULT_ROW_GROUP_SIZE = 100_000
@@ -29,9 +30,13 @@ export const DEFAULT_PAGE_INDEX = true
  */
 export const DEFAULT_PAGE_SIZE = 1_048_576
 
-/** Options for {@link ParquetFileWriter.create} and {@link writeParquet}. */
-export interface ParquetWriterOptions {
-  schema: DatasetSchema
+/**
+ * Options for {@link ParquetFileWriter.create} and {@link writeParquet}. `R`
+ * is the schema's row type (`InferRow<typeof schema>`), inferred from `schema`.
+ */
+export interface ParquetWriterOptions<R extends Row = Row> {
+  /** The file's schema: a `DatasetSchema` from `@parquetry/schema`. Rows must be of its row type. */
+  schema: DatasetSchema<R>
   /** Where the bytes go; committed atomically on close. */
   sink: Sink
   /** Compression codec. Default `'SNAPPY'`. */
@@ -100,9 +105,11 @@ export interface WriteResult {
  * encoded one row group at a time by hyparquet-writer into the sink, awaiting
  * the sink after each row group. {@link close} writes the footer, verifies it
  * and commits; {@link abort} (or any error) leaves nothing at the final path.
+ * `R` is the schema's row type: a row of another shape fails to compile,
+ * except one typed `Row`, which is checked at run time only.
  */
-export class ParquetFileWriter {
-  readonly schema: DatasetSchema
+export class ParquetFileWriter<R extends Row = Row> {
+  readonly schema: DatasetSchema<R>
   readonly path: string
   readonly #sink: Sink
   readonly #options: Required<Pick<ParquetWriterOptions, 'codec' | 'rowGroupSize' | 'verify'>> & ParquetWriterOptions
@@ -121,7 +128,7 @@ export class ParquetFileWriter {
   #aborting: Promise<void> | undefined
   readonly #onAbort: (() => void) | undefined
 
-  private constructor(options: ParquetWriterOptions, codec: ParquetCodec, rowGroupSize: number, compressors: Compressors, checksums: ChunkChecksums, encoder: ThreadedEncoder | undefined) {
+  private constructor(options: ParquetWriterOptions<R>, codec: ParquetCodec, rowGroupSize: number, compressors: Compressors, checksums: ChunkChecksums, encoder: ThreadedEncoder | undefined) {
     this.#checksums = checksums
     this.schema = options.schema
     this.path = options.sink.path
@@ -170,7 +177,7 @@ export class ParquetFileWriter {
    * @throws ParquetryError `CONFIG_INVALID` for a bad codec, row group size or page size, or a
    *   `bloomFilters` column the schema lacks or that cannot have one.
    */
-  static async create(options: ParquetWriterOptions): Promise<ParquetFileWriter> {
+  static async create<R extends Row = Row>(options: ParquetWriterOptions<R>): Promise<ParquetFileWriter<R>> {
     try {
       if (options.signal?.aborted) throw abortedError(options.sink.path)
       const codec = options.codec ?? 'SNAPPY'
@@ -224,7 +231,11 @@ export class ParquetFileWriter {
    *
    * @throws ParquetryError `ROW_INVALID` naming the row number, column and value; the file is aborted.
    */
-  append(row: Readonly<Row>): Promise<void> | undefined {
+  append<T extends Readonly<Row>>(row: T & RowFor<T, R>): Promise<void> | undefined {
+    return this.#append(row)
+  }
+
+  #append(row: Readonly<Row>): Promise<void> | undefined {
     if (this.#state !== 'open') {
       if (this.#options.signal?.aborted) throw abortedError(this.path)
       throw new ParquetryError('WRITE_FAILED', `${this.path}: append after the writer was ${this.#state}`)
@@ -242,22 +253,43 @@ export class ParquetFileWriter {
   }
 
   /** Appends one typed row, awaiting a row group flush when one is due. */
-  async write(row: Readonly<Row>): Promise<void> {
-    await this.append(row)
+  async write<T extends Readonly<Row>>(row: T & RowFor<T, R>): Promise<void> {
+    await this.#append(row)
   }
 
-  /** Appends every row of an iterable or async iterable. */
-  async writeRows(rows: Iterable<Readonly<Row>> | AsyncIterable<Readonly<Row>>): Promise<void> {
-    if (Symbol.asyncIterator in rows) {
-      for await (const row of rows) {
-        const pending = this.append(row)
-        if (pending) await pending
+  /**
+   * Appends every row of an iterable or async iterable of rows, of batches
+   * of rows (arrays: what `validateRecords` yields), or of both.
+   */
+  async writeRows<I extends RowsInput<Row>>(rows: I & RowsFor<I, R>): Promise<void> {
+    const input: RowsInput<Row> = rows
+    // A row is a plain object, never an array: an array is a batch of rows. A
+    // single row costs no call of its own (the loop is the writer's hot path).
+    if (Symbol.asyncIterator in input) {
+      for await (const item of input) {
+        if (Array.isArray(item)) {
+          await this.#appendBatch(item)
+        } else {
+          const pending = this.#append(item as Readonly<Row>)
+          if (pending) await pending
+        }
       }
     } else {
-      for (const row of rows) {
-        const pending = this.append(row)
-        if (pending) await pending
+      for (const item of input) {
+        if (Array.isArray(item)) {
+          await this.#appendBatch(item)
+        } else {
+          const pending = this.#append(item as Readonly<Row>)
+          if (pending) await pending
+        }
       }
+    }
+  }
+
+  async #appendBatch(batch: readonly Readonly<Row>[]): Promise<void> {
+    for (let index = 0; index < batch.length; index++) {
+      const pending = this.#append(batch[index] as Readonly<Row>)
+      if (pending) await pending
     }
   }
 
@@ -419,16 +451,26 @@ function abortedError(path: string): ParquetryError {
 }
 
 /** Options for {@link writeParquet}: the writer's options plus the rows. */
-export interface WriteParquetOptions extends ParquetWriterOptions {
-  rows: Iterable<Readonly<Row>> | AsyncIterable<Readonly<Row>>
+export interface WriteParquetOptions<R extends Row = Row, I extends RowsInput<Row> = RowsInput<R>> extends ParquetWriterOptions<R> {
+  /**
+   * The rows: rows or batches of rows, in an iterable or an async iterable —
+   * an array of rows, a generator, or `validateRecords(…)` of
+   * `@parquetry/sources` as it is. Of the schema's row type (the schema
+   * decides it, not the rows), or typed `Row` (checked at run time only).
+   */
+  rows: I & RowsFor<I, NoInfer<R>>
 }
 
 /**
  * Writes typed rows to a Parquet file in one call: streams them row group by
  * row group into `sink`, verifies the footer and commits atomically. Any error
  * (a bad row, the source throwing, an abort) leaves nothing at the final path.
+ *
+ * @throws ParquetryError `ROW_INVALID` for a row that does not fit the schema
+ *   (naming row, column and value), `WRITE_FAILED`, `VERIFY_FAILED`,
+ *   `STORAGE_FAILED`, `ABORTED`; whatever the rows' iterable throws.
  */
-export async function writeParquet(options: WriteParquetOptions): Promise<WriteResult> {
+export async function writeParquet<R extends Row = Row, I extends RowsInput<Row> = RowsInput<R>>(options: WriteParquetOptions<R, I>): Promise<WriteResult> {
   const writer = await ParquetFileWriter.create(options)
   try {
     await writer.writeRows(options.rows)

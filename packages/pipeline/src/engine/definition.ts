@@ -1,5 +1,5 @@
 import { createLayout, type Layout } from '@parquetry/partitioner'
-import { ParquetryError, type DatasetSchema, type Row, type TypedValue } from '@parquetry/schema'
+import { ParquetryError, type DatasetSchema, type DeriveColumns, type Row } from '@parquetry/schema'
 import type { RecordSource } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import type { PartitioningInfo } from '@parquetry/writer'
@@ -108,11 +108,17 @@ export interface AfterExportContext {
 /**
  * A dataset: everything the engine needs to export it, and nothing the
  * engine knows about any particular dataset.
+ *
+ * `R` is its schema's row type (`InferRow<typeof schema>`), so that `derive`
+ * sees typed rows: inferred when the definition is written inside
+ * `runExport({ datasets: [...] })`, or given
+ * (`const orders: DatasetDefinition<InferRow<typeof ordersSchema>> = …`).
+ * A definition of typed rows is also a `DatasetDefinition` (of `Row`s).
  */
-export interface DatasetDefinition {
+export interface DatasetDefinition<R extends Row = Row> {
   /** Dataset name: lower-case letters, digits and underscores. */
   name: string
-  schema: DatasetSchema
+  schema: DatasetSchema<R>
   /** The DuckDB view over its files. Default: its name. */
   view?: string
   inputs: InputCatalog
@@ -125,8 +131,12 @@ export interface DatasetDefinition {
    * a report rewritten in place, an event log). Default `daily`.
    */
   cadence?: Cadence
-  /** Columns computed from the typed row once the others are coerced (`date_partition` from `timestamp`). */
-  derive?: Readonly<Record<string, (row: Row) => TypedValue>>
+  /**
+   * Columns computed from the typed row once the others are coerced
+   * (`date_partition` from `timestamp`): each gets the row (its own column
+   * not yet set) and returns its column's value.
+   */
+  derive?: DeriveColumns<R>
   /**
    * Runs after each file is committed and verified (delete the exported
    * rows from the source, notify, ...). A throw marks the run failed; the

@@ -1,10 +1,11 @@
-import { isParquetryError, ParquetryError } from '@parquetry/schema'
+import { isParquetryError, ParquetryError, wrapError, type Row } from '@parquetry/schema'
 import type { RejectPolicy } from '@parquetry/sources'
 import type { Storage } from '@parquetry/storage'
 import { createLayout } from '@parquetry/partitioner'
 import { DEFAULT_PAGE_INDEX, DEFAULT_ROW_GROUP_SIZE, type ParquetCodec, type PartitioningInfo } from '@parquetry/writer'
 import { columnsProblem } from '../verify/verify.js'
 import { checkLayoutsApart, compileDataset, type CompiledDataset, type DatasetDefinition, type Input } from './definition.js'
+import { checkDefinitions } from './check-definition.js'
 import { listDatasetFiles, readExistingFile, readExistingFiles, type ExistingCheck, type ExistingFile } from './existing.js'
 import { readState, writeState, type DatasetState } from './state.js'
 import { DatasetKnowledge, windowOf } from './knowledge.js'
@@ -23,10 +24,16 @@ export interface RejectsOptions extends RejectPolicy {
   prefix?: string
 }
 
-/** Options for {@link runExport}. */
-export interface ExportOptions {
-  /** What to export: dataset definitions (a preset's, one from config, or your own). */
-  datasets: readonly DatasetDefinition[]
+/**
+ * Options for {@link runExport}. `Rows` holds the row type of each dataset
+ * (`InferRow` of its schema), inferred by `runExport` from the definitions.
+ */
+export interface ExportOptions<Rows extends readonly Row[] = readonly Row[]> {
+  /**
+   * What to export: dataset definitions (a preset's, one from config, or your
+   * own). Each definition's `derive` sees rows of its own schema's type.
+   */
+  datasets: { readonly [Index in keyof Rows]: DatasetDefinition<Rows[Index]> }
   /** Where the Parquet files go. */
   storage: Storage
   /** Dates to export. Default: the latest input present. */
@@ -91,8 +98,10 @@ const MAX_PASSES = 4
  *
  * @throws ParquetryError `CONFIG_INVALID` for a bad definition (before anything is read), `ABORTED` when `signal` aborts.
  */
+export async function runExport<const Rows extends readonly Row[] = readonly Row[]>(options: ExportOptions<Rows>): Promise<ExportResult>
 export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const started = Date.now()
+  checkDefinitions(options.datasets)
   const compiled = options.datasets.map((definition) => compileDataset(definition))
   const names = new Set<string>()
   for (const { definition } of compiled) {
@@ -132,9 +141,11 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       if (dataset.definition.afterExport) await afterExport(dataset, { ...options, signal }, result)
     } catch (error) {
       if (lost && !options.signal?.aborted) error = lost
-      if (isParquetryError(error, 'ABORTED') || (options.signal?.aborted && !isParquetryError(error))) throw error
+      if (isParquetryError(error, 'ABORTED')) throw error
+      // A foreign error of an aborted run (a socket torn down, an AbortError) is the abort, wrapped once.
+      if (options.signal?.aborted && !isParquetryError(error)) throw wrapError(error, 'ABORTED', `${dataset.definition.name}: export aborted`)
       // Whatever went wrong, the datasets after this one are still exported.
-      const failure = isParquetryError(error) ? error : new ParquetryError('WRITE_FAILED', `${dataset.definition.name}: unexpected error: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      const failure = wrapError(error, 'WRITE_FAILED', `${dataset.definition.name}: unexpected error`)
       result.error = { code: failure.code, message: failure.message, ...transientOf(failure) }
       options.onEvent?.({ type: 'dataset-error', dataset: dataset.definition.name, error: result.error })
     } finally {
@@ -175,6 +186,7 @@ export interface ExportPlan {
  * @throws ParquetryError `CONFIG_INVALID` for a bad definition, `ABORTED` when `signal` aborts.
  */
 export async function planExport(options: Omit<ExportOptions, 'datasets' | 'dryRun' | 'onEvent' | 'lock'> & { dataset: DatasetDefinition }): Promise<ExportPlan> {
+  checkDefinitions([options.dataset])
   const dataset = compileDataset(options.dataset)
   const result = emptyResult(options.dataset.name)
   const planning: Planning = { events: [], listed: undefined, needsLock: true }
@@ -214,7 +226,8 @@ async function afterExport(dataset: CompiledDataset, options: ExportOptions, res
       ...(options.signal ? { signal: options.signal } : {}),
     })
   } catch (error) {
-    if (isParquetryError(error, 'ABORTED') || options.signal?.aborted) throw error
+    if (isParquetryError(error, 'ABORTED')) throw error
+    if (options.signal?.aborted) throw wrapError(error, 'ABORTED', `${name}: export aborted`)
     fail({ code: isParquetryError(error) ? error.code : 'WRITE_FAILED', message: `${name}: after the export: ${error instanceof Error ? error.message : String(error)}`, ...transientOf(error) })
   }
 }

@@ -1,21 +1,25 @@
-import { createLineParser, createRowParser, formatProblems, ParquetryError, type DatasetSchema, type Row, type RowParserOptions, type TypedValue, type ValueProblem } from '@parquetry/schema'
+import { createLineParser, createRowParser, formatProblems, ParquetryError, type DatasetSchema, type DeriveColumns, type Row, type RowParserOptions, type TypedValue, type ValueProblem } from '@parquetry/schema'
 import { exceedsDepth, MAX_JSON_DEPTH, previewJson } from '../json/depth.js'
 import { isTypingSource, type RecordLocation, type RecordSource, type SourceItem, type TypedBatch } from '../types.js'
 import { checkColumns } from './column-check.js'
 import type { Notice, Reject, Skip } from './rejects.js'
 import { RejectsFile, type RejectsTarget } from './rejects-file.js'
 
-/** Options for {@link validateRecords}. */
-export interface ValidateOptions {
+/**
+ * Options for {@link validateRecords}. `R` is the schema's row type
+ * (`InferRow<typeof schema>`), inferred from `schema`.
+ */
+export interface ValidateOptions<R extends Row = Row> {
   source: RecordSource
-  schema: DatasetSchema
+  schema: DatasetSchema<R>
   /** Adjusts a record's raw values before coercion (derive a partition date, split a field, ...). */
   transform?: (values: Record<string, unknown>, location: RecordLocation) => Record<string, unknown>
   /**
    * Columns computed from the typed row once the others are coerced (the
-   * parser skips them), e.g. `{ date_partition: (row) => dateOf(row.timestamp) }`.
+   * parser skips them), e.g. `{ date_partition: (row) => dateOfTimestamp(row.timestamp) }`.
+   * Each sees the typed row (its own column not yet set) and returns its column's value.
    */
-  derive?: Readonly<Record<string, (row: Row) => TypedValue>>
+  derive?: DeriveColumns<R>
   /** What to do with raw keys that are not columns. Default `'ignore'`. */
   unknownKeys?: RowParserOptions['unknownKeys']
   /** Rejects kept in memory for the summary (all are counted). Default 1,000. */
@@ -54,8 +58,12 @@ export interface ValidationSummary {
   rejectsFile?: string
 }
 
-/** Typed rows in batches, plus the running summary. */
-export interface ValidatedRows extends AsyncIterable<Row[]> {
+/**
+ * Typed rows of the schema in batches (one array per batch the source
+ * yields), plus the running summary. `@parquetry/writer`'s `writeParquet`
+ * takes it as it is (`rows: validateRecords(…)`).
+ */
+export interface ValidatedRows<R extends Row = Row> extends AsyncIterable<R[]> {
   readonly summary: ValidationSummary
 }
 
@@ -79,7 +87,7 @@ export interface ValidatedRows extends AsyncIterable<Row[]> {
  *   past `maxRejects`; and whatever the source throws. After an error, rows
  *   already yielded belong to an input that was not read whole: discard them.
  */
-export function validateRecords(options: ValidateOptions): ValidatedRows {
+export function validateRecords<R extends Row = Row>(options: ValidateOptions<R>): ValidatedRows<R> {
   const summary: ValidationSummary = { read: 0, accepted: 0, rejected: 0, rejects: [], skipped: 0, skips: [], noticed: 0, notices: [] }
   return {
     summary,
@@ -178,7 +186,7 @@ export function validateRecords(options: ValidateOptions): ValidatedRows {
               })
             }
           }
-          if (rows.length > 0) yield rows
+          if (rows.length > 0) yield rows as R[]
         }
         columns.finish()
       } finally {
