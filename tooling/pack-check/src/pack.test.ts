@@ -1,17 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
-
-interface Published {
-  name: string
-  dir: string
-  tarball?: string
-}
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, inject, it } from 'vitest'
 
 // Every published package and an export each must have, checked from ESM and CJS.
 const expectedExports: Record<string, string[]> = {
@@ -26,40 +16,7 @@ const expectedExports: Record<string, string[]> = {
   '@parquetry/worker': ['Worker', 'startWorker', 'runWorkerCli', 'dueDays', 'ManualClock', 'WorkerMetrics', 'webhookBody'],
 }
 
-function publishedPackages(): Published[] {
-  const found: Published[] = []
-  for (const group of ['packages', 'apps']) {
-    for (const entry of readdirSync(join(root, group), { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue
-      const dir = join(root, group, entry.name)
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean }
-      if (!manifest.private) found.push({ name: manifest.name, dir })
-    }
-  }
-  return found
-}
-
-const packages = publishedPackages()
-let project: string
-
-beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'parquetry-pack-'))
-  const tarballs = join(project, 'tarballs')
-  for (const pkg of packages) {
-    const output = execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: pkg.dir, encoding: 'utf8' })
-    pkg.tarball = output.trim().split('\n').at(-1)
-  }
-  const files = Object.fromEntries(packages.map((pkg) => [pkg.name, `file:${pkg.tarball}`]))
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({ name: 'pack-check-consumer', private: true, dependencies: files, overrides: files }, null, 2),
-  )
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: 'pipe', timeout: 240_000 })
-}, 300_000)
-
-afterAll(() => {
-  if (project) rmSync(project, { recursive: true, force: true })
-})
+const { dir: project, packages } = inject('packedProject')
 
 describe('published packages', () => {
   it('covers every package with expected exports', () => {
@@ -87,13 +44,13 @@ describe('published packages', () => {
 
   it('the tarballs hold dist and README, no sources or tests', () => {
     for (const pkg of packages) {
-      const listing = execFileSync('tar', ['-tzf', pkg.tarball as string], { encoding: 'utf8' }).split('\n').filter(Boolean)
+      const listing = execFileSync('tar', ['-tzf', pkg.tarball], { encoding: 'utf8' }).split('\n').filter(Boolean)
       expect(listing).toContain('package/package.json')
       expect(listing).toContain('package/README.md')
       expect(listing).toContain('package/dist/index.js')
       expect(listing).toContain('package/dist/index.d.ts')
       expect(listing.filter((file) => file.includes('/src/') || file.includes('.test.'))).toEqual([])
-      const manifest = JSON.parse(execFileSync('tar', ['-xzOf', pkg.tarball as string, 'package/package.json'], { encoding: 'utf8' })) as {
+      const manifest = JSON.parse(execFileSync('tar', ['-xzOf', pkg.tarball, 'package/package.json'], { encoding: 'utf8' })) as {
         dependencies?: Record<string, string>
       }
       expect(Object.values(manifest.dependencies ?? {}).filter((range) => range.startsWith('workspace:'))).toEqual([])
