@@ -49,16 +49,14 @@ export async function checkOutputRoot(project: Project, io: CliIo): Promise<void
     if (!info.isDirectory()) throw new ParquetryError('STORAGE_FAILED', `the output ${shown} is a file, not a folder: point "output" in the config (or --config) at the folder the export writes to`)
     try {
       await access(output, constants.R_OK | constants.X_OK)
+      // One listed object is enough to know the folder can be listed.
+      for await (const _ of project.storage.list()) break
     } catch (error) {
-      throw new ParquetryError('STORAGE_FAILED', `cannot read the output ${shown}: ${(error as Error).message}`, { cause: error })
+      throw wrapError(error, 'STORAGE_FAILED', `cannot read the output ${shown}`)
     }
   }
-  try {
-    // One listed object is enough to know the root can be listed (on S3: the bucket is there and the credentials may list it).
-    for await (const _ of project.storage.list()) break
-  } catch (error) {
-    throw wrapError(error, 'STORAGE_FAILED', `cannot list the output ${shown}`)
-  }
+  // On S3 the first listing a command makes fails as loudly (a missing bucket, refused
+  // credentials: STORAGE_FAILED), and costs no request of its own here.
 }
 
 /**

@@ -91,9 +91,16 @@ describe('cadence', () => {
     expect(code).toBe(0)
     expect(io.out().split('\n').map((line) => line.split(',')[0])).toEqual(['date_partition', '2025-10-25', '2025-10-26', '2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30', '2025-10-31', ''])
     expect(io.err().split('\n').at(-2)).toBe("parquetry: report weekly-trend: 2025-10-25 to 2025-10-31 (ending on query_perf's newest date)")
-    const empty = await cli('report', 'weekly-trend', '--end', '2026-01-10')
-    expect(empty.out).toBe('')
-    expect(empty.err).toBe("parquetry: report weekly-trend: no rows between 2026-01-04 and 2026-01-10: query_perf's 31 files span 2025-10-01 to 2025-10-31 (--end picks another window)\n")
+    const empty = captureIo(dir.path, false, { notes: true })
+    expect(await runCli(['report', 'weekly-trend', '--end', '2026-01-10'], empty)).toBe(0)
+    expect(empty.out()).toBe('')
+    expect(empty.err().split('\n').slice(1)).toEqual([
+      'parquetry: report weekly-trend: 2026-01-04 to 2026-01-10 (by --end)',
+      "parquetry: report weekly-trend: no rows between 2026-01-04 and 2026-01-10: query_perf's 31 files span 2025-10-01 to 2025-10-31 (--end picks another window)",
+      '',
+    ])
+    // --quiet leaves the notes out.
+    expect((await cli('report', 'weekly-trend', '--end', '2026-01-10')).err).toBe('')
   })
 
   it('demo and describe show the same DuckDB types (month and year INTEGER, not BIGINT)', async () => {

@@ -82,7 +82,7 @@ export async function runReportCommand(args: string[], io: CliIo): Promise<numbe
     try {
       const { rows, columns } = await plan.run(querier)
       if (plan.window && !io.quiet) io.stderr.write(`parquetry: report ${report}: ${plan.window.from} to ${plan.window.to} (${plan.window.chosen})\n`)
-      if (rows.length === 0 || (report === 'totals' && rows[0]?.['days_with_views'] === 0)) io.stderr.write(`parquetry: report ${report}: ${await whyEmpty(project, plan)}\n`)
+      if (!io.quiet && (rows.length === 0 || (report === 'totals' && rows[0]?.['days_with_views'] === 0))) io.stderr.write(`parquetry: report ${report}: ${await whyEmpty(project, plan)}\n`)
       writeRows(io, rows, columns, values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson')), { bigint: values['bigint-strings'] ? 'string' : 'number' })
     } finally {
       writeProblems(io, project, querier.problems)
