@@ -1,6 +1,7 @@
-import { isParquetryError } from '@parquetry/schema'
+import { isParquetryError, ParquetryError } from '@parquetry/schema'
 import { parseArgs } from 'node:util'
 import packageJson from '../package.json' with { type: 'json' }
+import { systemClock, type Clock } from './clock.js'
 import { startWorker } from './service.js'
 
 export const workerUsage = `Usage: parquetry-worker [dataset...] [--config FILE] [--once]
@@ -23,6 +24,8 @@ HTTP (worker.http, default 127.0.0.1:9464): /healthz /readyz /metrics /status.
 SIGTERM or SIGINT: no new job; the running one may finish within
 worker.graceSeconds (default 30), else it is aborted, keeping nothing partial;
 exit 0. A second signal exits at once.
+PARQUETRY_NOW=INSTANT (ISO, e.g. 2025-10-29T22:00:00Z): the worker's clock starts
+there instead of now (for tests and dry rehearsals).
 
 Exit status: 0 success (and after SIGTERM), 1 a job failed (--once) or start-up failed, 2 usage error.
 `
@@ -45,7 +48,15 @@ export async function runWorkerCli(argv: readonly string[], io: { cwd?: string; 
     process.stdout.write(`${packageJson.version}\n`)
     return 0
   }
-  const base = { cwd: io.cwd ?? process.cwd(), env: io.env ?? process.env, ...(values.config ? { config: values.config } : {}), ...(positionals.length > 0 ? { datasets: positionals } : {}) }
+  const env = io.env ?? process.env
+  let clock: Clock | undefined
+  try {
+    clock = clockFromEnv(env)
+  } catch (error) {
+    process.stderr.write(`parquetry-worker: ${(error as Error).message}\n`)
+    return 2
+  }
+  const base = { cwd: io.cwd ?? process.cwd(), env, ...(clock ? { clock } : {}), ...(values.config ? { config: values.config } : {}), ...(positionals.length > 0 ? { datasets: positionals } : {}) }
   const controller = new AbortController()
   const stopping = new Promise<string>((resolve) => {
     for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -70,4 +81,25 @@ export async function runWorkerCli(argv: readonly string[], io: { cwd?: string; 
     process.stderr.write(`parquetry-worker: ${error instanceof Error ? error.message : String(error)}\n`)
     return code === 'USAGE' ? 2 : 1
   }
+}
+
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * The clock `PARQUETRY_NOW` asks for (unset or empty: the system's): it starts at that instant
+ * and runs on at the system clock's pace, so schedules, catch-up and "today" are decided as at
+ * that moment while timeouts and retries still wait for real.
+ *
+ * @throws ParquetryError `USAGE` naming the value when it is not an ISO instant with its offset.
+ */
+function clockFromEnv(env: Readonly<Record<string, string | undefined>>): Clock | undefined {
+  const value = env['PARQUETRY_NOW']
+  if (value === undefined || value === '') return undefined
+  const start = Date.parse(value)
+  // Date.parse takes 2025-02-30 for 2 March: the calendar date must come back as written.
+  const date = value.slice(0, 10)
+  const valid = isoInstant.test(value) && !Number.isNaN(start) && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date
+  if (!valid) throw new ParquetryError('USAGE', `PARQUETRY_NOW ${JSON.stringify(value)}: expected an ISO instant with its offset, such as 2025-10-29T22:00:00Z`)
+  const origin = performance.now()
+  return { now: () => new Date(start + (performance.now() - origin)), sleep: systemClock.sleep }
 }

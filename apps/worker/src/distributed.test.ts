@@ -12,7 +12,9 @@ const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const generator = fileURLToPath(new URL('../../../examples/ops/generate.mjs', import.meta.url))
 const dir = useTempDir({ each: true })
 const DAYS = 60
-const yesterday = addDays(new Date().toISOString().slice(0, 10), -1)
+// The workers' clock (PARQUETRY_NOW) and the test's dates are one instant: noon UTC, the config's zone.
+const NOW = '2025-11-05T12:00:00.000Z'
+const yesterday = addDays(NOW.slice(0, 10), -1)
 const first = addDays(yesterday, -(DAYS - 1))
 const dates = Array.from({ length: DAYS }, (_, index) => addDays(first, index))
 let database: TestDatabase
@@ -44,7 +46,7 @@ interface Run {
 }
 
 function worker(): Run {
-  const child = spawn(process.execPath, [bin, '--once'], { cwd: dir.path, env: { ...process.env, PARQUETRY_WEBHOOK_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [bin, '--once'], { cwd: dir.path, env: { ...process.env, PARQUETRY_WEBHOOK_URL: '', PARQUETRY_NOW: NOW }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))

@@ -12,7 +12,9 @@ import { addDays } from './due.js'
 // The built worker, as operators run it: a real process, real PostgreSQL, real signals.
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const dir = useTempDir({ each: true })
-const today = new Date().toISOString().slice(0, 10)
+// The worker's clock (PARQUETRY_NOW) and the test's "today" are one instant: noon UTC, the config's zone.
+const NOW = '2025-11-05T12:00:00.000Z'
+const today = NOW.slice(0, 10)
 const days = [addDays(today, -3), addDays(today, -2), addDays(today, -1)]
 const slowDay = days[2] as string
 const ROWS = 500
@@ -57,7 +59,7 @@ async function writeConfig(worker: Record<string, unknown>): Promise<void> {
 }
 
 function start(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: dir.path, env: { ...process.env, PARQUETRY_WEBHOOK_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir.path, env: { ...process.env, PARQUETRY_WEBHOOK_URL: '', PARQUETRY_NOW: NOW }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -132,10 +134,8 @@ describe('parquetry-worker (processes)', () => {
     const status = (await (await fetch(`${url}/status`)).json()) as { datasets: { orders: { running: { dates: string[] }; lastSuccess: string; schedule: unknown; nextRun: string } } }
     expect(status.datasets.orders.running.dates).toEqual([slowDay])
     expect(status.datasets.orders.schedule).toEqual({ cron: '0 1 * * *', timezone: 'UTC' })
-    // The next 01:00 UTC after now: today's and now read from one instant.
-    const now = new Date().toISOString()
-    const nextOneAm = `${now.slice(0, 10)}T01:00:00.000Z`
-    expect(status.datasets.orders.nextRun).toBe(nextOneAm > now ? nextOneAm : `${addDays(now.slice(0, 10), 1)}T01:00:00.000Z`)
+    // The next 01:00 UTC after the worker's noon: tomorrow's.
+    expect(status.datasets.orders.nextRun).toBe(`${addDays(today, 1)}T01:00:00.000Z`)
     const metrics = (await (await fetch(`${url}/metrics`)).text()).replace(/^# TYPE parquetry_job_duration_seconds histogram\n/m, '')
     const families = new Map(parsePrometheusTextFormat(metrics).map((family) => [family.name, family]))
     const value = (name: string, labels: Record<string, string> = {}) =>

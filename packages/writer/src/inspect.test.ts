@@ -156,12 +156,22 @@ describe('inspectParquetFile', () => {
   })
 
   it('a truncated file: its chunks lie past the end', async () => {
-    const { bytes } = await written('SNAPPY', 'truncated.parquet')
+    const { bytes, metadata } = await written('SNAPPY', 'truncated.parquet')
     // Keep the footer, lose the middle: the chunks after the cut point past the data.
+    const cut = 2000
     const footerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true) + 8
-    const truncated = new Uint8Array([...bytes.subarray(0, 2000), ...bytes.subarray(bytes.length - footerLength)])
+    const truncated = new Uint8Array([...bytes.subarray(0, cut), ...bytes.subarray(bytes.length - footerLength)])
     const { problems } = await inspectParquetFile(source(truncated))
-    expect(problems.length).toBeGreaterThan(0)
-    expect(problems.every((problem) => problem.rowGroup !== undefined && /lies outside the data/.test(problem.reason))).toBe(true)
+    // Each chunk that ends past the cut, by row group and column, with its byte range from the footer.
+    const outside = metadata.row_groups.flatMap((group, rowGroup) =>
+      group.columns.flatMap((chunk) => {
+        const meta = chunk.meta_data as NonNullable<typeof chunk.meta_data>
+        const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset)
+        const end = start + Number(meta.total_compressed_size)
+        return end > cut ? [{ rowGroup, column: meta.path_in_schema.join('.'), reason: `column chunk ${start}..${end} lies outside the data (4..${cut})` }] : []
+      }),
+    )
+    expect(outside.map((problem) => `${problem.rowGroup} ${problem.column}`)).toEqual(['0 ratio', '1 id', '1 label', '1 ratio', '2 id', '2 label', '2 ratio'])
+    expect(problems).toEqual(outside)
   })
 })

@@ -3,7 +3,7 @@ import { pageviewsSchema } from '@parquetry/schema'
 import { startS3Server, useTempDir, type S3TestServer } from '@parquetry/testing'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runIn } from '../test-io.js'
 
 const dir = useTempDir()
@@ -173,11 +173,21 @@ describe.each(Object.entries(templates))('parquetry report over pageviews export
     expect(await json(folder(), 'report', 'totals', '--project', project, '--end', '2025-10-31')).toEqual([
       { from: '2025-10-01', to: '2025-10-31', total_views: 28, distinct_pages: 5, not_found_views: 14, days_with_views: 4 },
     ])
-    const before = new Date().toISOString().slice(0, 10)
-    const [today] = (await json(folder(), 'report', 'totals', '--project', project, '--days', '7')) as { from: string; to: string; total_views: number }[]
-    const after = new Date().toISOString().slice(0, 10)
-    expect([before, after]).toContain(today?.to)
-    expect(today).toEqual({ from: addDays(today?.to as string, -7), to: today?.to, total_views: 0, distinct_pages: 0, not_found_views: 0, days_with_views: 0 })
+    // "Today" is read from one instant the test sets (the process's Date, nothing else faked):
+    // 02:00 UTC on 1 November is the 1st in UTC (the config's default) and still the 31st in New York.
+    await writeFile(join(folder(), 'new-york.json'), JSON.stringify({ ...config('lake', template), timezone: 'America/New_York' }))
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2025-11-01T02:00:00Z'))
+    try {
+      expect(await json(folder(), 'report', 'totals', '--project', project, '--days', '7')).toEqual([
+        { from: addDays('2025-11-01', -7), to: '2025-11-01', total_views: 502, distinct_pages: 3, not_found_views: 0, days_with_views: 2 },
+      ])
+      expect(await json(folder(), 'report', 'totals', '--project', project, '--days', '7', '--config', 'new-york.json')).toEqual([
+        { from: addDays('2025-10-31', -7), to: '2025-10-31', total_views: 2, distinct_pages: 2, not_found_views: 0, days_with_views: 1 },
+      ])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('usage errors (exit 2): no --project, a flag the report does not take, no such dataset, no query_perf for the ops reports', async () => {
@@ -213,7 +223,9 @@ describe('parquetry report over pageviews on S3', () => {
     // The project's 8 days of the window, listed folder by folder (31 of them), downloaded once each.
     const gets = server.requests.filter((request) => request.action === 'get' && request.key.endsWith('.parquet'))
     expect(gets).toHaveLength(8)
-    expect(gets.every((request) => request.key.startsWith('analytics/pageviews/project=a b%2Fü%25/date=2025-10-'))).toBe(true)
+    expect(gets.map((request) => request.key).sort()).toEqual(
+      ['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-04', '2025-10-05', '2025-10-06', '2025-10-07', '2025-10-31'].map((date) => `analytics/pageviews/project=a b%2Fü%25/date=${date}/pageviews_${date.replaceAll('-', '')}.parquet`),
+    )
     expect(server.requests.filter((request) => request.action === 'list')).toHaveLength(31)
     const cached = (await readdir(join(folder, 'cache'), { recursive: true })).filter((file) => file.endsWith('.parquet'))
     expect(cached).toHaveLength(8)

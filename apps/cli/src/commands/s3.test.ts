@@ -1,6 +1,6 @@
 import { startS3Server, useTempDir, type S3TestServer } from '@parquetry/testing'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -38,6 +38,16 @@ async function cli(...args: string[]) {
 const writes = new Set(['put', 'upload-part', 'create-upload', 'complete-upload', 'abort-upload', 'copy', 'delete'])
 const finalKeys = () => server.keys(bucket).filter((key) => !key.includes('/_parquetry/'))
 
+/** The ETag each key has now, as S3 reports it. */
+async function etagsOf(keys: readonly string[]): Promise<(string | undefined)[]> {
+  const client = new S3Client({ ...server.options })
+  try {
+    return await Promise.all(keys.map(async (key) => (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag))
+  } finally {
+    client.destroy()
+  }
+}
+
 describe('the ops datasets on S3', () => {
   it('export, rerun, status, verify and query over an s3:// output, published conditionally, read back by DuckDB', async () => {
     execFileSync(process.execPath, [generator, '--days', '4', '--out', dir.path])
@@ -59,7 +69,10 @@ describe('the ops datasets on S3', () => {
     // New keys are published only if still absent: every file, the rejects, and each dataset's lock (removed since).
     const copies = server.requests.filter((request) => request.action === 'copy')
     expect(copies).toHaveLength(result.written + 1 + 4 + 4)
-    expect(copies.filter((request) => request.key.endsWith('.parquet')).every((request) => request.headers['if-none-match'] === '*')).toBe(true)
+    // Each file by its key, with the header it was published under.
+    expect(copies.filter((request) => request.key.endsWith('.parquet')).map((request) => `${request.key} if-none-match=${String(request.headers['if-none-match'])}`).sort()).toEqual(
+      written.map((key) => `${key} if-none-match=*`).sort(),
+    )
     expect(copies.filter((request) => request.key.includes('/_parquetry/locks/')).map((request) => [request.key, request.headers['if-none-match']])).toEqual(
       ['query_perf', 'query_perf_weekly', 'index_advisor', 'optimization_summary'].map((name) => [`ops/_parquetry/locks/${name}.lock`, '*']),
     )
@@ -70,7 +83,9 @@ describe('the ops datasets on S3', () => {
     expect(second.out.trim().split('\n').at(-1)).toMatch(/^✓ Export complete \(0 new files, \d+ skipped\)/)
     // Decided from footers read with ranged GETs: nothing uploaded, copied or deleted.
     expect(server.requests.filter((request) => writes.has(request.action))).toEqual([])
-    expect(server.requests.filter((request) => request.action === 'get' && request.key.endsWith('.parquet')).every((request) => typeof request.headers['range'] === 'string')).toBe(true)
+    const footerReads = server.requests.filter((request) => request.action === 'get' && request.key.endsWith('.parquet'))
+    expect([...new Set(footerReads.map((request) => request.key))].sort()).toEqual([...written].sort())
+    expect(footerReads.filter((request) => typeof request.headers['range'] !== 'string').map((request) => request.key)).toEqual([])
 
     const status = JSON.parse((await cli('status', '--json')).out) as { location: string; datasets: { dataset: string; files: number; rows: number }[] }
     expect(status.location).toBe(`s3://${bucket}/ops`)
@@ -108,12 +123,14 @@ describe('the ops datasets on S3', () => {
     }
 
     // A changed input replaces its files only over the version read (If-Match).
+    const replacedKeys = ['ops/query_perf/year=2025/month=10/query_perf_20251003.parquet', 'ops/query_perf/year=2025/month=10/query_perf_20251004.parquet']
+    const etags = await etagsOf(replacedKeys)
+    expect(etags).toEqual(replacedKeys.map(() => expect.stringMatching(/^"[0-9a-f-]+"$/)))
     await writeFile(join(dir.path, 'g/reports/query_perf_daily_20251003.csv'), `${execFileSync('head', ['-n', '200', join(dir.path, 'g/reports/query_perf_daily_20251003.csv')], { encoding: 'utf8' })}`)
     server.requests.length = 0
     expect((await cli('export', 'query_perf', '--historical')).code).toBe(0)
     const replaced = server.requests.filter((request) => request.action === 'copy' && request.key.endsWith('.parquet'))
-    expect(replaced.map((request) => request.key)).toEqual(['ops/query_perf/year=2025/month=10/query_perf_20251003.parquet', 'ops/query_perf/year=2025/month=10/query_perf_20251004.parquet'])
-    expect(replaced.every((request) => typeof request.headers['if-match'] === 'string')).toBe(true)
+    expect(replaced.map((request) => [request.key, request.headers['if-match']])).toEqual(replacedKeys.map((key, index) => [key, etags[index]]))
   }, 60_000)
 
   it('an export killed mid-upload leaves no object at any final key; the next run completes and removes what was left', async () => {

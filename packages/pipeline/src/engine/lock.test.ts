@@ -2,7 +2,7 @@ import { createLocalStorage } from '@parquetry/storage'
 import { createS3Storage } from '@parquetry/storage/s3'
 import { startS3Server, useTempDir } from '@parquetry/testing'
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
@@ -65,12 +65,17 @@ describe('one export of a dataset at a time', () => {
     await mkdir(join(dir.path, '_parquetry/locks'), { recursive: true })
     const path = join(dir.path, lockPath('orders'))
     await writeFile(path, JSON.stringify({ pid: 1, host: 'elsewhere', instance: '0000beef', since: '2025-10-01T00:00:00Z', token: 'old' }))
+    // Elapsed time is the clock's, not a sleep's: the lock's age is what the test says.
+    const modifiedAt = async () => (await storage.stat(lockPath('orders')))?.modifiedAt.getTime() ?? Number.NaN
+    const written = await modifiedAt()
     // Fresh and held by a process this host cannot ask about: held.
-    await expect(acquireLock(storage, 'orders')).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining('pid 1 on elsewhere since 2025-10-01T00:00:00Z') })
-    const longAgo = new Date(Date.now() - 10 * 60_000)
-    await utimes(path, longAgo, longAgo)
-    const lock = await acquireLock(storage, 'orders')
-    await expect(acquireLock(storage, 'orders')).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining(`pid ${process.pid}`) })
+    await expect(acquireLock(storage, 'orders', { now: () => written })).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining('pid 1 on elsewhere since 2025-10-01T00:00:00Z') })
+    // Ten minutes without a refresh, past the default two: stale, taken over; `since` is the clock's.
+    const lock = await acquireLock(storage, 'orders', { now: () => written + 10 * 60_000 })
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ pid: process.pid, since: new Date(written + 10 * 60_000).toISOString() })
+    // Exactly two minutes old is not yet stale.
+    const takenAt = await modifiedAt()
+    await expect(acquireLock(storage, 'orders', { now: () => takenAt + 120_000 })).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining(`pid ${process.pid}`) })
     await lock.release()
     expect(await storage.stat(lockPath('orders'))).toBeUndefined()
     // A dead pid of this very host and pid namespace: taken at once.
@@ -89,8 +94,9 @@ describe('one export of a dataset at a time', () => {
     // Waited for, not slept on: the first refresh, whenever a loaded machine gets to it.
     const modified = async () => (await storage.stat(lockPath('orders')))?.modifiedAt.getTime() ?? 0
     await vi.waitFor(async () => expect(await modified()).toBeGreaterThan(before), { timeout: 10_000, interval: 20 })
-    // Refreshed: nobody may take it as stale.
-    await expect(acquireLock(storage, 'orders', { staleAfterMs: 400 })).rejects.toMatchObject({ code: 'LOCKED' })
+    // Refreshed: nobody may take it as stale, even 400 ms after the refresh by the taker's clock.
+    const refreshed = await modified()
+    await expect(acquireLock(storage, 'orders', { staleAfterMs: 400, now: () => refreshed + 400 })).rejects.toMatchObject({ code: 'LOCKED' })
     // Someone replaces it behind its back: the next refresh fails and says so.
     await writeFile(join(dir.path, lockPath('orders')), JSON.stringify({ pid: 2, host: 'x', instance: 'y', since: 'z', token: 'other' }))
     await vi.waitFor(() => expect(lost?.message).toMatch(/^orders: lost its lock _parquetry\/locks\/orders.lock/), { timeout: 10_000, interval: 20 })

@@ -33,6 +33,12 @@ export interface LockOptions {
   onWait?: (holder: LockHolder | undefined) => void
   /** Called if the lock is lost while held (another process judged it stale and took it). */
   onLost?: (error: ParquetryError) => void
+  /**
+   * The clock, in milliseconds since the epoch, that the lock's decisions read: its `since`, how
+   * long an existing lock has gone unrefreshed (against its storage's modification time), and the
+   * `waitMs` deadline. Default `Date.now`; tests pass a fixed one instead of sleeping.
+   */
+  now?: () => number
 }
 
 /** A held lock: refreshed in the background until released. */
@@ -82,8 +88,9 @@ export async function acquireLock(storage: Storage, dataset: string, options: Lo
   const path = lockPath(dataset)
   const staleAfterMs = options.staleAfterMs ?? 120_000
   const heartbeatMs = options.heartbeatMs ?? Math.max(1_000, Math.floor(staleAfterMs / 4))
-  const deadline = Date.now() + (options.waitMs ?? 0)
-  const holder: LockHolder = { pid: process.pid, host: hostname(), instance: processInstance, since: new Date().toISOString(), token: randomBytes(8).toString('hex') }
+  const now = options.now ?? Date.now
+  const deadline = now() + (options.waitMs ?? 0)
+  const holder: LockHolder = { pid: process.pid, host: hostname(), instance: processInstance, since: new Date(now()).toISOString(), token: randomBytes(8).toString('hex') }
   let etag: string | undefined
   let waiting = false
   for (;;) {
@@ -97,7 +104,7 @@ export async function acquireLock(storage: Storage, dataset: string, options: Lo
     const info = await storage.stat(path)
     if (info === undefined) continue
     const current = await readHolder(storage, path)
-    const idle = Date.now() - info.modifiedAt.getTime()
+    const idle = now() - info.modifiedAt.getTime()
     const gone = current !== undefined && isWriterGone(current.pid, current.instance)
     if ((idle > staleAfterMs || gone) && info.etag !== undefined) {
       try {
@@ -108,7 +115,7 @@ export async function acquireLock(storage: Storage, dataset: string, options: Lo
         continue
       }
     }
-    if (Date.now() >= deadline) {
+    if (now() >= deadline) {
       throw new ParquetryError('LOCKED', `${dataset} is being exported by ${describeHolder(current)} (lock ${storage.url}/${path}); try again when it has finished`, {
         details: { dataset, path, ...(current ? { holder: current } : {}) },
       })
@@ -117,7 +124,7 @@ export async function acquireLock(storage: Storage, dataset: string, options: Lo
       waiting = true
       options.onWait?.(current)
     }
-    await sleep(Math.min(1_000, Math.max(50, deadline - Date.now())), options.signal)
+    await sleep(Math.min(1_000, Math.max(50, deadline - now())), options.signal)
   }
 
   let released = false

@@ -20,7 +20,8 @@ describe('csv-spectrum: every file parses to its expected JSON', () => {
   it.each(names)('%s', async (name) => {
     const items = await collect(readCsv({ input: join(spectrum, 'csvs', `${name}.csv`) }))
     const expected = JSON.parse(readFileSync(join(spectrum, 'json', `${name}.json`), 'utf8')) as Record<string, string>[] | Record<string, string>
-    expect(items.every((item) => item.kind === 'record')).toBe(true)
+    // No problem and no notice: the records below are all there is.
+    expect(items.filter((item) => item.kind !== 'record')).toEqual([])
     const records = items.map((item) => (item.kind === 'record' ? item.values : {}))
     if (name === 'location_coordinates') {
       // Upstream's expected file is a single object whose phone number is not the one in the CSV

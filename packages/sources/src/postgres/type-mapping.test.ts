@@ -143,7 +143,7 @@ describe('every decoded type against PostgreSQL', () => {
     it(`${type.type} (OID ${type.oid}): binary COPY and query() give the value of PostgreSQL's text`, async () => {
       const sql = valuesSql(type)
       const items = await copyItems(database.url, sql)
-      expect(items.every((item) => item.kind === 'record')).toBe(true)
+      expect(items.filter((item) => item.kind !== 'record')).toEqual([])
       const copied = items.map((item) => (item.kind === 'record' ? item.values : {}))
       expect(copied).toHaveLength(type.values.length)
       const session = await connectPostgres({ connectionString: database.url })
@@ -166,7 +166,7 @@ describe('every decoded type against PostgreSQL', () => {
     const columns = cases.map((type) => `NULL::${type.type} AS ${type.type}_null`).join(', ')
     const [item] = await copyItems(database.url, `SELECT ${columns}`)
     expect(item?.kind).toBe('record')
-    expect(Object.values(item?.kind === 'record' ? item.values : { x: 1 }).every((value) => value === null)).toBe(true)
+    expect(item?.kind === 'record' ? item.values : undefined).toEqual(Object.fromEntries(cases.map((type) => [`${type.type}_null`, null])))
   })
 
   it('dates and timestamps without a value of their type are located problems, not crashes; the rest of the rows go on', async () => {
