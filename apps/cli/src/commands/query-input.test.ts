@@ -77,7 +77,7 @@ describe('parquetry query: several statements', () => {
 
 describe('tables', () => {
   it('round decimals as the export summary does, keep integers whole, and keep csv/json exact', async () => {
-    expect([56.816666666666656, 3, -2.5, 0.000123456, 1e21, Number.NaN].map(formatNumber)).toEqual(['56.82', '3', '-2.50', '0.0001235', '1e+21', 'NaN'])
+    expect([56.816666666666656, 3, -2.5, 0.000123456, 1e21, Number.NaN].map(formatNumber)).toEqual(['56.82', '3', '-2.5', '0.0001235', '1e+21', 'NaN'])
     const table = await query(['SELECT 56.816666666666656::DOUBLE AS avg_ms', '--format', 'table'])
     expect(table.out).toBe('avg_ms\n------\n 56.82\n')
     const json = await query(['SELECT 56.816666666666656::DOUBLE AS avg_ms', '--format', 'json'])

@@ -87,10 +87,10 @@ function renderCell(value: unknown): string {
   return JSON.stringify(value)
 }
 
-/** A number for people: whole numbers as they are, others to 2 decimals (4 significant digits below 1). */
+/** A number for people: whole numbers as they are, others to at most 2 decimals (4 significant digits below 1): 56.82, 440.6. */
 export function formatNumber(value: number): string {
   if (Number.isInteger(value) || !Number.isFinite(value)) return String(value)
   const magnitude = Math.abs(value)
-  if (magnitude >= 1) return value.toFixed(2)
+  if (magnitude >= 1) return String(Number(value.toFixed(2)))
   return String(Number(value.toPrecision(4)))
 }
