@@ -152,10 +152,11 @@ function explainIssue(name: string, given: unknown, issue: z.core.$ZodIssue, ent
  * @throws ParquetryError `USAGE` for both at once, a lone --from/--to, or --from after --to.
  */
 export function dateRangeOf(values: { date?: string | undefined; from?: string | undefined; to?: string | undefined }): { from: string; to: string } | undefined {
-  if (values.date !== undefined && (values.from !== undefined || values.to !== undefined)) throw usageError('choose --date or --from/--to')
+  if (values.date !== undefined && (values.from !== undefined || values.to !== undefined)) throw usageError(`choose one: --date ${values.date} (one day) or --from D --to D (a range), not both`)
   if (values.date !== undefined) return { from: values.date, to: values.date }
   if (values.from === undefined && values.to === undefined) return undefined
-  if (values.from === undefined || values.to === undefined) throw usageError('--from and --to go together')
+  if (values.from === undefined) throw usageError(`--to ${values.to} needs --from D too (the range's first day), or use --date ${values.to} for one day`)
+  if (values.to === undefined) throw usageError(`--from ${values.from} needs --to D too (the range's last day, inclusive), or use --date ${values.from} for one day`)
   if (values.from > values.to) throw usageError(`--from ${values.from} is after --to ${values.to}`)
   const span = (Date.parse(`${values.to}T00:00:00Z`) - Date.parse(`${values.from}T00:00:00Z`)) / 86_400_000 + 1
   if (span > 36_600) throw usageError(`--from ${values.from} --to ${values.to} spans ${Math.round(span).toLocaleString('en-US')} days; a range may span at most 36,600 (100 years): use --date for far dates, or --historical`)

@@ -16,7 +16,7 @@ import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
   export: { summary: 'export the datasets to partitioned, verified Parquet (local or S3)', usage: exportUsage, run: runExportCommand },
-  status: { summary: "health of the exported files (yesterday's export, sizes, compression)", usage: statusUsage, run: (args, io) => runStatusCommand(args, io) },
+  status: { summary: 'health of the exported files (the file due by each cadence, sizes, compression)', usage: statusUsage, run: (args, io) => runStatusCommand(args, io) },
   query: { summary: 'run SQL in DuckDB over the datasets (bound --param values)', usage: queryUsage, run: runQueryCommand },
   report: { summary: 'daily-summary, slow-queries or weekly-trend', usage: reportUsage, run: runReportCommand },
   catalog: { summary: 'write a DuckDB file with the views and macros', usage: catalogUsage, run: runCatalogCommand },

@@ -1,6 +1,6 @@
 import { useTempDir } from '@parquetry/testing'
 import { execFileSync, spawn } from 'node:child_process'
-import { readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -71,5 +71,33 @@ describe('exit codes and summaries', () => {
     expect(dry.out).toContain('DRY RUN - no files written\n')
     expect(dry.err).toContain('input folder g/reports does not exist')
     expect(dry.err).toContain('✗ the dry run found problems (above): a real export would fail\n')
+  })
+
+  it('a missing input folder and an empty one fail the dataset the same way, each saying which', async () => {
+    await rm(join(dir.path, 'g'), { recursive: true })
+    const missing = await cli('export', 'query_perf', '--historical')
+    await mkdir(join(dir.path, 'g/reports'), { recursive: true })
+    const empty = await cli('export', 'query_perf', '--historical')
+    for (const run of [missing, empty]) {
+      expect(run.code).toBe(1)
+      expect(run.err).toMatch(/✗ Export finished with failures \(0 new files, 1 dataset failed\)/)
+    }
+    expect(missing.err).toMatch(/\[ERROR\] export:parquet dataset=query_perf code=SOURCE_READ_FAILED error="input folder g\/reports does not exist/)
+    expect(empty.err).toContain('[ERROR] export:parquet dataset=query_perf code=SOURCE_READ_FAILED error="no input in g/reports is named like query_perf_daily_{yyyymmdd}.csv: it is empty"')
+    await writeFile(join(dir.path, 'g/reports/notes.txt'), 'not an input')
+    expect((await cli('export', 'query_perf', '--historical')).err).toContain('error="no input in g/reports is named like query_perf_daily_{yyyymmdd}.csv: it holds 1 other file (notes.txt)"')
+  })
+
+  it('a date range given by halves says what is missing', async () => {
+    const cases: [string[], string][] = [
+      [['--from', '2025-10-01'], '--from 2025-10-01 needs --to D too (the range\'s last day, inclusive), or use --date 2025-10-01 for one day'],
+      [['--to', '2025-10-02'], '--to 2025-10-02 needs --from D too (the range\'s first day), or use --date 2025-10-02 for one day'],
+      [['--date', '2025-10-01', '--to', '2025-10-02'], 'choose one: --date 2025-10-01 (one day) or --from D --to D (a range), not both'],
+    ]
+    for (const [args, message] of cases) {
+      const run = await cli('verify', ...args)
+      expect(run.err.split('\n')[0], args.join(' ')).toBe(`parquetry verify: ${message}`)
+      expect(run.code, args.join(' ')).toBe(2)
+    }
   })
 })
