@@ -75,6 +75,20 @@ describe('parquetry query: several statements', () => {
   })
 })
 
+describe('parquetry query: NDJSON streams', () => {
+  it('every row of a result many batches long, in order, BIGINT exact', async () => {
+    const { code, out } = await query(['SELECT range AS i, range + 9007199254740000 AS big FROM range(5000) ORDER BY i'])
+    const lines = out.trim().split('\n')
+    expect(lines).toHaveLength(5000)
+    expect(lines[0]).toBe('{"i":0,"big":9007199254740000}')
+    expect(lines[4999]).toBe('{"i":4999,"big":9007199254744999}')
+    expect(lines.filter((line, index) => line !== `{"i":${index},"big":${9007199254740000n + BigInt(index)}}`)).toEqual([])
+    expect(code).toBe(0)
+    const strings = await query(['SELECT 9007199254740993::BIGINT AS big', '--bigint-strings'])
+    expect(strings.out).toBe('{"big":"9007199254740993"}\n')
+  })
+})
+
 describe('tables', () => {
   it('round decimals as the export summary does, keep integers whole, and keep csv/json exact', async () => {
     expect([56.816666666666656, 3, -2.5, 0.000123456, 1e21, Number.NaN].map(formatNumber)).toEqual(['56.82', '3', '-2.5', '0.0001235', '1e+21', 'NaN'])

@@ -1,6 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api'
 import type { Project } from '@parquetry/pipeline'
-import type { FileProblem } from '@parquetry/querier'
+import type { FileProblem, Querier } from '@parquetry/querier'
 import { isParquetryError } from '@parquetry/schema'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -36,7 +36,8 @@ single statement.
   --param name=value  binds $name (repeatable); never pasted into the SQL.
                       The value is a number, true/false or null when it
                       reads as one, else text; text:VALUE forces text.
-  --format F          table on a terminal, ndjson when piped (default).
+  --format F          table on a terminal, ndjson when piped (default);
+                      ndjson of one statement streams, in flat memory.
                       A table rounds decimals to 2 places and fits the
                       terminal's width (cut values end in …); csv and json
                       keep every digit and character
@@ -87,14 +88,21 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
   return withProject(io, values.config, async (project) => {
     const querier = await openQuerier(project, io, { range })
     try {
-      // One result per statement, each printed in turn; a statement without columns (CREATE, SET) prints nothing.
-      const results = await querier.queryAll(sql, Object.keys(params).length > 0 ? params : undefined)
-      const shown = results.length === 1 ? results : results.filter((result) => result.returns === 'rows' && result.columns.length > 0)
       const format = values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson'))
+      const bound = Object.keys(params).length > 0 ? params : undefined
+      const bigint = values['bigint-strings'] ? 'string' : 'number'
+      // NDJSON of one statement streams, batch by batch: memory stays flat however many rows.
+      if (format === 'ndjson' && (await statementCount(querier, sql)) === 1) {
+        for await (const batch of querier.stream(sql, bound, { bigint: 'bigint' })) writeRows(io, batch, Object.keys(batch[0] ?? {}), 'ndjson', { bigint })
+        return 0
+      }
+      // One result per statement, each printed in turn; a statement without columns (CREATE, SET) prints nothing.
+      const results = await querier.queryAll(sql, bound)
+      const shown = results.length === 1 ? results : results.filter((result) => result.returns === 'rows' && result.columns.length > 0)
       for (const [index, result] of shown.entries()) {
         // Tables and CSVs apart by a blank line; JSON is one array a line, NDJSON one row a line.
         if (index > 0 && (format === 'table' || format === 'csv')) io.stdout.write('\n')
-        writeRows(io, result.rows, result.columns, format, { bigint: values['bigint-strings'] ? 'string' : 'number' })
+        writeRows(io, result.rows, result.columns, format, { bigint })
       }
     } finally {
       writeProblems(io, project, querier.problems)
@@ -126,4 +134,13 @@ async function sqlOf(file: string | undefined, positionals: readonly string[], i
 function nonEmpty(sql: string, where: string): string {
   if (sql.trim() === '') throw usageError(`${where} holds no SQL`)
   return sql
+}
+
+/** How many statements DuckDB reads in `sql` (0 when it cannot parse it: the query then reports why). */
+async function statementCount(querier: Querier, sql: string): Promise<number> {
+  try {
+    return (await querier.connection.extractStatements(sql)).count
+  } catch {
+    return 0
+  }
 }
