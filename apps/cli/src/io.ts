@@ -12,6 +12,11 @@ export interface CliIo {
   quiet?: boolean
   /** More notes on stderr (the settings in force): set under --verbose. */
   verbose?: boolean
+  /**
+   * The clock of "today" (a report's default window, `status`, which days of
+   * a PostgreSQL table are over). Default: the system's. Tests set one instant.
+   */
+  now?: () => Date
   /** Standard input, read whole (`parquetry query -` reads its SQL there). */
   readStdin?: () => Promise<string>
 }

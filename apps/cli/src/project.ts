@@ -12,7 +12,7 @@ import type { CliIo } from './io.js'
  * and closes it afterwards.
  */
 export async function withProject<T>(io: CliIo, config: string | undefined, work: (project: Project) => Promise<T>, options: { reads?: boolean } = {}): Promise<T> {
-  const project = await openProject({ cwd: io.cwd, ...(config ? { path: config } : {}), env: io.env })
+  const project = await openProject({ cwd: io.cwd, ...(config ? { path: config } : {}), env: io.env, ...(io.now ? { now: io.now } : {}) })
   if (!io.quiet) io.stderr.write(`${configNote(project, io.cwd)}\n`)
   if (io.verbose && !io.quiet) io.stderr.write(settingsNote(project, io.cwd))
   try {

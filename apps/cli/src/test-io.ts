@@ -19,9 +19,10 @@ export function captureIo(cwd: string, isTTY = false, options: { notes?: boolean
   }
 }
 
-/** Runs the CLI in `cwd` with `env` (an S3 server's variables, say): its exit code and what it printed. */
-export async function runIn(cwd: string, env: Record<string, string>, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = { ...captureIo(cwd), env }
+/** Runs the CLI in `cwd` with `env` (an S3 server's variables, say), and `now` as its clock when given: its exit code and what it printed. */
+export async function runIn(cwd: string, env: Record<string, string>, args: string[], options: { now?: Date } = {}): Promise<{ code: number; out: string; err: string }> {
+  const { now } = options
+  const io = { ...captureIo(cwd), env, ...(now ? { now: () => now } : {}) }
   const code = await runCli(args, io)
   return { code, out: io.out(), err: io.err() }
 }

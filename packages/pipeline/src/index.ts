@@ -34,7 +34,7 @@ export { loadConfig, resolveConfig, starterConfig, CONFIG_FILE_NAME, CONFIG_SCHE
 export { configFileSchema, scheduleConfigSchema, datasetConfigSchema, presetDatasetSchema, customDatasetSchema, pageviewsDatasetSchema, postgresDatasetSchema, configJsonSchema } from './config/schema.js'
 export type { ConfigFile, ResolvedConfig, ResolvedWorkerConfig, ResolvedCustomDataset, ResolvedDataset, ResolvedPageviewsDataset, ResolvedPostgresDataset, ResolvedPresetDataset } from './config/schema.js'
 export { openProject, datasetFromConfig } from './project.js'
-export type { DatasetLayoutInfo, Project } from './project.js'
+export type { DatasetLayoutInfo, Project, ProjectOptions } from './project.js'
 export { openStorage, describePath } from './storage.js'
 export type { S3Settings } from './storage.js'
 export { formatLogLine } from './log/log-line.js'

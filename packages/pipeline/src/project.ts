@@ -61,11 +61,12 @@ export interface Project {
 }
 
 /** The definition of a dataset from its config entry: a preset's, or one the config declares, with its cadence. */
-export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>): DatasetDefinition {
-  return withCadence(definitionFromConfig(dataset, config, env), dataset)
+export function datasetFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>, now?: () => Date): DatasetDefinition {
+  return withCadence(definitionFromConfig(dataset, config, env, now), dataset)
 }
 
-function definitionFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>): DatasetDefinition {
+function definitionFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedConfig, 'baseDir' | 'timezone'>, env?: Readonly<Record<string, string | undefined>>, now?: () => Date): DatasetDefinition {
+  const clock = now ? { now } : {}
   const connectionOf = (url: string | undefined) => ({ ...(url ? { connectionString: url } : {}), ...(env ? { env } : {}) })
   if (dataset.kind === 'pageviews') {
     return pageviewsDataset({
@@ -79,6 +80,7 @@ function definitionFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedCon
       tables: dataset.tables,
       ...(dataset.output ? { output: dataset.output } : {}),
       ...(dataset.ledgerTable ? { ledgerTable: dataset.ledgerTable } : {}),
+      ...clock,
     })
   }
   if (dataset.kind === 'postgres') {
@@ -95,6 +97,7 @@ function definitionFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedCon
         timezone: config.timezone,
         ...(dataset.digestQuery ? { digestQuery: dataset.digestQuery } : {}),
         ...(dataset.datesQuery ? { datesQuery: dataset.datesQuery } : {}),
+        ...clock,
       }),
       partition: { template: dataset.output, dateColumn: dataset.dateColumn, timezone: config.timezone },
     }
@@ -131,6 +134,17 @@ function withCadence(definition: DatasetDefinition, dataset: ResolvedDataset): D
   return { ...definition, cadence: dataset.cadence ?? definition.cadence ?? (pattern === undefined ? 'daily' : cadenceOfPattern(pattern)) }
 }
 
+/** Options of {@link openProject}: a resolved config, or where to load one from. */
+export type ProjectOptions = ({ config: ResolvedConfig } | { cwd: string; path?: string }) & {
+  env?: Readonly<Record<string, string | undefined>>
+  /**
+   * The clock for "today" (`project.today()`, `status`) and for which days of
+   * a PostgreSQL table are over. Default: the system's. For tests and
+   * rehearsals: one instant makes every "today" agree.
+   */
+  now?: () => Date
+}
+
 /**
  * Opens a project: loads the config (or takes a resolved one), builds every
  * dataset's definition and opens the output storage (local, or S3 for an
@@ -138,10 +152,11 @@ function withCadence(definition: DatasetDefinition, dataset: ResolvedDataset): D
  *
  * @throws ParquetryError `CONFIG_INVALID` for an invalid config or dataset.
  */
-export async function openProject(options: { config: ResolvedConfig; env?: Readonly<Record<string, string | undefined>> } | { cwd: string; path?: string; env?: Readonly<Record<string, string | undefined>> }): Promise<Project> {
+export async function openProject(options: ProjectOptions): Promise<Project> {
   const config = 'config' in options ? options.config : await loadConfig({ cwd: options.cwd, ...(options.path ? { path: options.path } : {}), ...(options.env ? { env: options.env } : {}) })
   const env = options.env ? { env: options.env } : {}
-  const datasets = config.datasets.map((dataset) => datasetFromConfig(dataset, config, options.env))
+  const clock = options.now
+  const datasets = config.datasets.map((dataset) => datasetFromConfig(dataset, config, options.env, clock))
   checkLayoutsApart(datasets.map((definition) => compileDataset(definition)))
   const storage = await openStorage(config.output, { s3: config.s3, ...env })
   const rejectsStorage = config.rejects.dir === undefined ? undefined : await openStorage(config.rejects.dir, { s3: config.s3, ...env })
@@ -159,7 +174,7 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
     storage,
     select,
     layouts: (names) => (names && names.length > 0 ? select(names) : datasets).map((definition) => ({ name: definition.name, view: definition.view ?? definition.name, schema: definition.schema, template: definition.partition.template })),
-    today: (now) => todayIn(config.timezone, now),
+    today: (now) => todayIn(config.timezone, now ?? clock?.()),
     export: (exportOptions = {}) => {
       const { datasets: names, ...rest } = exportOptions
       return runExport({
@@ -174,7 +189,7 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
       })
     },
     status: (statusOptions = {}) =>
-      readStatus({ storage, datasets: select(statusOptions.datasets), timezone: config.timezone, sizeWarningBytes: config.sizeWarningBytes, ...(statusOptions.now ? { now: statusOptions.now } : {}), ...(statusOptions.today ? { today: statusOptions.today } : {}) }),
+      readStatus({ storage, datasets: select(statusOptions.datasets), timezone: config.timezone, sizeWarningBytes: config.sizeWarningBytes, ...statusClock(statusOptions.now, clock), ...(statusOptions.today ? { today: statusOptions.today } : {}) }),
     verify: (verifyOptions = {}) => verifyDatasets({ storage, datasets: select(verifyOptions.datasets), allDatasets: datasets, ...(verifyOptions.range ? { range: verifyOptions.range } : {}) }),
     dateSpan: async (name) => {
       const [definition] = select([name])
@@ -194,4 +209,10 @@ export async function openProject(options: { config: ResolvedConfig; env?: Reado
       await rejectsStorage?.close()
     },
   }
+}
+
+/** The `now` of a status: the call's, else the project's clock, else none (the system's). */
+function statusClock(now: Date | undefined, clock: (() => Date) | undefined): { now?: Date } {
+  const instant = now ?? clock?.()
+  return instant ? { now: instant } : {}
 }

@@ -3,14 +3,14 @@ import { connectPostgres, type PostgresSession } from '@parquetry/sources/postgr
 import { rtdPageviews, rtdProjects, seedRtd, startS3Server, testPostgres, useTempDir, type S3TestServer } from '@parquetry/testing'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runIn } from '../test-io.js'
 
 // End to end: Read the Docs' tables in a real PostgreSQL → `parquetry export pageviews` → S3 (fauxqs)
 // → `parquetry report …`, compared row for row with the same questions asked of PostgreSQL.
 const dir = useTempDir()
-// One instant is "now" for the test and for the code it runs in this process (only Date is faked,
-// and it moves on from there): noon UTC, so the run never straddles midnight; the config's zone is UTC.
+// One instant is "now" for the test and, through the CLI's injected clock, for the commands it
+// runs: which days of the table are over, retention, reports' default windows. The config's zone is UTC.
 const now = new Date('2025-11-20T12:00:00Z')
 const today = now.toISOString().slice(0, 10)
 const days = Array.from({ length: 34 }, (_, index) => addDays(today, index - 34))
@@ -19,8 +19,6 @@ let database: { url: string; drop(): Promise<void> }
 let pg: PostgresSession
 
 beforeAll(async () => {
-  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true })
-  vi.setSystemTime(now)
   server = await startS3Server({ buckets: ['rtd'] })
   database = await (await testPostgres()).createDatabase()
   pg = await connectPostgres({ connectionString: database.url })
@@ -30,11 +28,10 @@ afterAll(async () => {
   await pg?.close()
   await database?.drop()
   await server?.stop()
-  vi.useRealTimers()
 })
 
 function cli(folder: string, ...args: string[]) {
-  return runIn(folder, { ...server.env }, args)
+  return runIn(folder, { ...server.env }, args, { now })
 }
 
 async function json(folder: string, ...args: string[]): Promise<unknown> {

@@ -3,7 +3,7 @@ import { pageviewsSchema } from '@parquetry/schema'
 import { startS3Server, useTempDir, type S3TestServer } from '@parquetry/testing'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runIn } from '../test-io.js'
 
 const dir = useTempDir()
@@ -173,21 +173,17 @@ describe.each(Object.entries(templates))('parquetry report over pageviews export
     expect(await json(folder(), 'report', 'totals', '--project', project, '--end', '2025-10-31')).toEqual([
       { from: '2025-10-01', to: '2025-10-31', total_views: 28, distinct_pages: 5, not_found_views: 14, days_with_views: 4 },
     ])
-    // "Today" is read from one instant the test sets (the process's Date, nothing else faked):
-    // 02:00 UTC on 1 November is the 1st in UTC (the config's default) and still the 31st in New York.
+    // "Today" comes from the CLI's injected clock: 02:00 UTC on 1 November is the 1st in UTC
+    // (the config's default) and still the 31st in New York.
     await writeFile(join(folder(), 'new-york.json'), JSON.stringify({ ...config('lake', template), timezone: 'America/New_York' }))
-    vi.useFakeTimers({ toFake: ['Date'] })
-    vi.setSystemTime(new Date('2025-11-01T02:00:00Z'))
-    try {
-      expect(await json(folder(), 'report', 'totals', '--project', project, '--days', '7')).toEqual([
-        { from: addDays('2025-11-01', -7), to: '2025-11-01', total_views: 502, distinct_pages: 3, not_found_views: 0, days_with_views: 2 },
-      ])
-      expect(await json(folder(), 'report', 'totals', '--project', project, '--days', '7', '--config', 'new-york.json')).toEqual([
-        { from: addDays('2025-10-31', -7), to: '2025-10-31', total_views: 2, distinct_pages: 2, not_found_views: 0, days_with_views: 1 },
-      ])
-    } finally {
-      vi.useRealTimers()
-    }
+    const now = new Date('2025-11-01T02:00:00Z')
+    const at = async (...args: string[]) => JSON.parse((await runIn(folder(), server ? { ...server.env } : {}, [...args, '--format', 'json'], { now })).out) as unknown
+    expect(await at('report', 'totals', '--project', project, '--days', '7')).toEqual([
+      { from: addDays('2025-11-01', -7), to: '2025-11-01', total_views: 502, distinct_pages: 3, not_found_views: 0, days_with_views: 2 },
+    ])
+    expect(await at('report', 'totals', '--project', project, '--days', '7', '--config', 'new-york.json')).toEqual([
+      { from: addDays('2025-10-31', -7), to: '2025-10-31', total_views: 2, distinct_pages: 2, not_found_views: 0, days_with_views: 1 },
+    ])
   })
 
   it('usage errors (exit 2): no --project, a flag the report does not take, no such dataset, no query_perf for the ops reports', async () => {
