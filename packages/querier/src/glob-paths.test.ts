@@ -67,6 +67,15 @@ describe.each(cases.map((entry, index) => ({ ...entry, base: `case-${index}` }))
       querier.close()
     }
 
+    // A querier whose defaults give native bigints and Dates: the reports still give what their row types say.
+    const native = await Querier.create({ storage, layouts, values: { bigint: 'bigint', timestamp: 'date' } })
+    try {
+      expect((await native.query('SELECT count(*) AS n FROM query_performance')).rows).toEqual([{ n: 6n }])
+      expect(await dailySummary(native)).toEqual([...days].reverse().map((day) => ({ date_partition: day, query_count: 3, avg_execution_ms: 2, max_execution_ms: 3 })))
+    } finally {
+      native.close()
+    }
+
     const ranged = await Querier.create({ storage, layouts, range: { from: '2025-10-28', to: '2025-10-29' } })
     try {
       expect((await ranged.query('SELECT count(*) AS n, list(DISTINCT query_hash) AS hashes FROM query_performance')).rows).toEqual([{ n: 3, hashes: ['root'] }])

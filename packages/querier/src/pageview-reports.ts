@@ -2,9 +2,13 @@ import { addDays } from '@parquetry/partitioner'
 import { ParquetryError, parseDateText, quoteIdentifier } from '@parquetry/schema'
 import type { Querier } from './querier.js'
 
+/** Reports give JSON-safe values whatever the querier's defaults: their row types say numbers and text. */
+const reportValues = { bigint: 'json', timestamp: 'string' } as const
+
 /**
- * A sum of views: a number, or its exact decimal text above 2^53 − 1, as
- * {@link Querier.query} returns every BIGINT and HUGEINT.
+ * A sum of views: a number, or — in a result where some sum passes
+ * 2^53 − 1 — the exact decimal text, for every row of that column (as
+ * {@link Querier.query} returns BIGINT and HUGEINT columns by default).
  */
 export type ViewCount = number | string
 
@@ -89,7 +93,7 @@ export async function topPages(querier: Querier, options: TopPagesOptions): Prom
   const params = { project: options.project, since: window.since, end: window.end, status, limit }
   const where = `project_slug = $project AND "date" >= $since::DATE AND "date" <= $end::DATE AND status = $status`
   if (status === 200) {
-    const result = await querier.query(
+    const result = await querier.query<TopPageRow>(
       `SELECT path, SUM(view_count) AS total_views
 FROM ${view}
 WHERE ${where}
@@ -97,10 +101,11 @@ GROUP BY path
 ORDER BY total_views DESC, path ASC
 LIMIT $limit`,
       params,
+      reportValues,
     )
-    return result.rows as unknown as TopPageRow[]
+    return result.rows
   }
-  const result = await querier.query(
+  const result = await querier.query<TopNotFoundRow>(
     `SELECT version_slug, full_path, SUM(view_count) AS total_views
 FROM ${view}
 WHERE ${where}
@@ -108,8 +113,9 @@ GROUP BY version_slug, full_path
 ORDER BY total_views DESC, full_path ASC NULLS FIRST, version_slug ASC NULLS FIRST
 LIMIT $limit`,
     params,
+    reportValues,
   )
-  return result.rows as unknown as TopNotFoundRow[]
+  return result.rows
 }
 
 /** One day of {@link dailyTotals}. */
@@ -132,7 +138,7 @@ export async function dailyTotals(querier: Querier, options: PageviewReportOptio
   const window = windowOf(options)
   const status = statusOf(options.status)
   const view = await pageviewView(querier, options.dataset)
-  const result = await querier.query(
+  const result = await querier.query<DailyTotalRow>(
     `WITH days AS (
   SELECT CAST(day AS DATE) AS "date" FROM generate_series($since::DATE, $end::DATE, INTERVAL 1 DAY) AS series(day)
 ), totals AS (
@@ -145,8 +151,9 @@ SELECT days."date"::VARCHAR AS "date", COALESCE(totals.total_views, 0) AS total_
 FROM days LEFT JOIN totals ON totals."date" = days."date"
 ORDER BY days."date"`,
     { project: options.project, since: window.since, end: window.end, status },
+    reportValues,
   )
-  return result.rows as unknown as DailyTotalRow[]
+  return result.rows
 }
 
 /** The totals of {@link pageviewTotals}. */
@@ -174,7 +181,7 @@ export interface PageviewTotalsRow {
 export async function pageviewTotals(querier: Querier, options: PageviewReportOptions): Promise<PageviewTotalsRow> {
   const window = windowOf(options)
   const view = await pageviewView(querier, options.dataset)
-  const result = await querier.query(
+  const result = await querier.query<PageviewTotalsRow>(
     `SELECT
   $since AS "from",
   $end AS "to",
@@ -185,8 +192,9 @@ export async function pageviewTotals(querier: Querier, options: PageviewReportOp
 FROM ${view}
 WHERE project_slug = $project AND "date" >= $since::DATE AND "date" <= $end::DATE`,
     { project: options.project, since: window.since, end: window.end },
+    reportValues,
   )
-  return result.rows[0] as unknown as PageviewTotalsRow
+  return result.rows[0] as PageviewTotalsRow
 }
 
 /** The most days back a window may start (100 years, as a CLI date range). */

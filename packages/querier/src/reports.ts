@@ -1,7 +1,10 @@
 import { addDays } from '@parquetry/partitioner'
 import type { Querier } from './querier.js'
 
-/** One day of the seed's validation query. */
+/** Reports give JSON-safe values whatever the querier's defaults: their row types say numbers and text. */
+const reportValues = { bigint: 'json', timestamp: 'string' } as const
+
+/** One day of the daily summary. */
 export interface DailySummaryRow {
   date_partition: string
   query_count: number
@@ -9,9 +12,9 @@ export interface DailySummaryRow {
   max_execution_ms: number
 }
 
-/** Seed 000's Phase 4 validation query: per day, queries, mean and max execution time, newest first. */
+/** Per day, newest first: queries, mean and max execution time (the ops spec's validation query). */
 export async function dailySummary(querier: Querier, options: { limit?: number } = {}): Promise<DailySummaryRow[]> {
-  const result = await querier.query(
+  const result = await querier.query<DailySummaryRow>(
     `SELECT
   date_partition::VARCHAR AS date_partition,
   COUNT(*) as query_count,
@@ -22,8 +25,9 @@ GROUP BY date_partition
 ORDER BY date_partition DESC
 LIMIT $limit`,
     { limit: options.limit ?? 30 },
+    reportValues,
   )
-  return result.rows as unknown as DailySummaryRow[]
+  return result.rows
 }
 
 /** One slow query. */
@@ -39,13 +43,14 @@ export interface SlowQueryRow {
 
 /** Queries slower than `thresholdMs` (default 100), slowest first, through the seed's slow_queries macro. */
 export async function slowQueries(querier: Querier, options: { thresholdMs?: number; limit?: number } = {}): Promise<SlowQueryRow[]> {
-  const result = await querier.query(
+  const result = await querier.query<SlowQueryRow>(
     `SELECT timestamp::VARCHAR AS timestamp, query_hash, query_type, execution_time_ms, table_name, index_used, date_partition::VARCHAR AS date_partition
 FROM slow_queries($threshold)
 LIMIT $limit`,
     { threshold: options.thresholdMs ?? 100, limit: options.limit ?? 50 },
+    reportValues,
   )
-  return result.rows as unknown as SlowQueryRow[]
+  return result.rows
 }
 
 /** One day of the weekly trend. */
@@ -62,7 +67,7 @@ export interface WeeklyTrendRow {
  */
 export async function weeklyTrend(querier: Querier, options: { endDate: string }): Promise<WeeklyTrendRow[]> {
   const end = options.endDate
-  const result = await querier.query(
+  const result = await querier.query<WeeklyTrendRow>(
     `SELECT
   date_partition::VARCHAR AS date_partition,
   COUNT(*) as queries,
@@ -72,8 +77,9 @@ WHERE date_partition > $start::DATE AND date_partition <= $end::DATE
 GROUP BY date_partition
 ORDER BY date_partition`,
     { start: addDays(end, -7), end },
+    reportValues,
   )
-  return result.rows as unknown as WeeklyTrendRow[]
+  return result.rows
 }
 
 /** The reports by name, for the CLI. */
