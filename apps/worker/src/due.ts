@@ -1,5 +1,5 @@
 import { ParquetryError, type ParquetryErrorCode } from '@parquetry/schema'
-import { planExport, type DatasetDefinition, type Project } from '@parquetry/pipeline'
+import { lastDuePeriod, planExport, type DatasetDefinition, type Project } from '@parquetry/pipeline'
 
 /** `date` plus `days` (may be negative), `YYYY-MM-DD`. */
 export function addDays(date: string, days: number): string {
@@ -15,8 +15,15 @@ export interface DueDays {
   to: string
   /** Set when an input that names no date changed: the window's dates, to export in one job (the input is read once). */
   window?: string[]
-  /** The latest closed day has no input yet (upstream late, or a quiet day). */
+  /**
+   * What is due by the dataset's cadence has no input yet (upstream late, or
+   * a quiet day): the latest closed day of a daily dataset, the last week
+   * that has ended of a weekly one; never for a dataset whose inputs name no
+   * date (a report rewritten in place), which has no calendar to be late by.
+   */
   latestMissing: boolean
+  /** What it waits for when `latestMissing`: the day (`2025-10-31`) or the week (`week 2025-W44`). */
+  waitingFor?: string
 }
 
 /**
@@ -42,13 +49,16 @@ export async function dueDays(options: {
   const selection = { kind: 'dates' as const, from, to }
   let due: Set<string>
   let latestMissing: boolean
+  // What is due by the dataset's cadence, and whether any input names a date of it.
+  const period = lastDuePeriod(definition.cadence ?? 'daily', to)
+  const lacks = (named: ReadonlySet<string>) => period !== undefined && ![...named].some((date) => date >= period.from && date <= period.to)
   let undated: string[] | undefined
   if (definition.exportedDates) {
     const listed = await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
     const named = new Set(listed.inputs.flatMap((input) => input.dates).filter((date) => date >= from && date <= to))
     const exported = await definition.exportedDates({ from, to, ...(signal ? { signal } : {}) })
     due = new Set([...named].filter((date) => !exported.has(date)))
-    latestMissing = !named.has(to)
+    latestMissing = lacks(named)
   } else {
     const plan = await planExport({ dataset: definition, storage: project.storage, selection, ...(signal ? { signal } : {}) })
     if (plan.failures.length > 0 && plan.dates.length === 0 && !plan.undated) {
@@ -60,13 +70,13 @@ export async function dueDays(options: {
     due = new Set(plan.undated ? [] : plan.dates)
     undated = plan.undated ? dateRangeOf(from, to) : undefined
     const named = new Set((await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })).inputs.flatMap((input) => input.dates))
-    latestMissing = !named.has(to) && !plan.undated
+    latestMissing = lacks(named) && !plan.undated
   }
   if (options.completed) {
     const completed = await options.completed(from, to)
     for (const date of completed) due.delete(date)
   }
-  return { dates: [...due].filter((date) => date >= from && date <= to).sort(), ...(undated ? { window: undated } : {}), from, to, latestMissing }
+  return { dates: [...due].filter((date) => date >= from && date <= to).sort(), ...(undated ? { window: undated } : {}), from, to, latestMissing, ...(latestMissing && period ? { waitingFor: period.label } : {}) }
 }
 
 function dateRangeOf(from: string, to: string): string[] {
