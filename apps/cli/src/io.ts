@@ -2,7 +2,13 @@ import { dirname, resolve } from 'node:path'
 /** Where the CLI writes and what it knows of its terminal; injectable for tests. */
 export interface CliIo {
   /** `columns`: the terminal's width, when stdout is one (tables fit it). */
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
+  stdout: {
+    write(text: string): unknown
+    isTTY?: boolean
+    columns?: number
+    /** Resolves once what was written has gone to the reader (a pipe's backpressure); absent: at once. */
+    drained?: () => Promise<void>
+  }
   stderr: { write(text: string): unknown; isTTY?: boolean }
   env: Record<string, string | undefined>
   cwd: string
@@ -43,8 +49,29 @@ export function keepRunningWhenStdoutCloses(): void {
  * user ran it in (`INIT_CWD`), not the package's.
  */
 export function processIo(signal?: AbortSignal): CliIo {
+  let full = false
   const stdout = {
-    write: (text: string) => (stdoutGone ? true : process.stdout.write(text)),
+    write: (text: string) => {
+      if (stdoutGone) return true
+      if (!process.stdout.write(text)) full = true
+      return !full
+    },
+    drained: async () => {
+      if (!full || stdoutGone) return
+      // 'drain' once the pipe takes more; 'close' or 'error' when its reader has gone.
+      await new Promise<void>((done) => {
+        const finish = () => {
+          process.stdout.off('drain', finish)
+          process.stdout.off('close', finish)
+          process.stdout.off('error', finish)
+          done()
+        }
+        process.stdout.once('drain', finish)
+        process.stdout.once('close', finish)
+        process.stdout.once('error', finish)
+      })
+      full = false
+    },
     get isTTY() {
       return process.stdout.isTTY
     },

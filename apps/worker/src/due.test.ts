@@ -1,6 +1,6 @@
-import { openProject, type Project } from '@parquetry/pipeline'
+import { openProject, type DatasetDefinition, type Project } from '@parquetry/pipeline'
 import { useTempDir } from '@parquetry/testing'
-import { cp } from 'node:fs/promises'
+import { cp, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -44,5 +44,14 @@ describe('what the worker waits for, by cadence', () => {
 
   it('a week later: the weekly dataset waits for the week that has ended without its file', async () => {
     expect(await waiting('2025-11-12T12:00:00Z')).toEqual({ query_perf: '2025-11-11', query_perf_weekly: 'week 2025-W45', index_advisor: false, optimization_summary: false })
+  })
+
+  it('no input at all yet (a weekly file not yet come, an empty folder): it waits and says why, it does not fail', async () => {
+    await rm(join(dir.path, 'g/reports'), { recursive: true })
+    await mkdir(join(dir.path, 'g/reports'))
+    await cp(join(example, 'g/reports/query_perf_daily_20251030.csv'), join(dir.path, 'g/reports/query_perf_daily_20251030.csv'))
+    const [, weekly] = project.datasets
+    const due = await dueDays({ project, definition: weekly as DatasetDefinition, now: new Date('2025-10-31T12:00:00Z'), catchUpDays: 3 })
+    expect(due).toEqual({ dates: [], from: '2025-10-28', to: '2025-10-30', latestMissing: true, waitingFor: 'week 2025-W43', noInput: 'no input in g/reports is named like query_perf_weekly_{yyyyww}.csv: it holds 1 other file (query_perf_daily_20251030.csv)' })
   })
 })

@@ -1,4 +1,4 @@
-import { ParquetryError, type ParquetryErrorCode } from '@parquetry/schema'
+import { ParquetryError, isParquetryError, type ParquetryErrorCode } from '@parquetry/schema'
 import { lastDuePeriod, planExport, type DatasetDefinition, type Project } from '@parquetry/pipeline'
 
 /** `date` plus `days` (may be negative), `YYYY-MM-DD`. */
@@ -24,6 +24,8 @@ export interface DueDays {
   latestMissing: boolean
   /** What it waits for when `latestMissing`: the day (`2025-10-31`) or the week (`week 2025-W44`). */
   waitingFor?: string
+  /** Set when the dataset has no input at all yet: the catalog's words (`input folder g/reports does not exist (…)`). */
+  noInput?: string
 }
 
 /**
@@ -53,6 +55,14 @@ export async function dueDays(options: {
   const period = lastDuePeriod(definition.cadence ?? 'daily', to)
   const lacks = (named: ReadonlySet<string>) => period !== undefined && ![...named].some((date) => date >= period.from && date <= period.to)
   let undated: string[] | undefined
+  // No input at all yet (a folder missing or empty: a new deployment, a weekly file not yet
+  // come): nothing is due, and the worker waits — saying why — instead of failing each tick.
+  try {
+    await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
+  } catch (error) {
+    if (!isParquetryError(error, 'SOURCE_READ_FAILED') || error.details.noInput !== true) throw error
+    return { dates: [], from, to, latestMissing: true, waitingFor: period?.label ?? 'an input', noInput: error.message }
+  }
   if (definition.exportedDates) {
     const listed = await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
     const named = new Set(listed.inputs.flatMap((input) => input.dates).filter((date) => date >= from && date <= to))

@@ -49,7 +49,9 @@ export async function startWorker(options: StartWorkerOptions & { once: true }):
 export async function startWorker(options: StartWorkerOptions & { once?: false }): Promise<WorkerService>
 export async function startWorker(options: StartWorkerOptions & { once?: boolean }): Promise<WorkerService | { outcomes: JobOutcome[]; ok: boolean }> {
   const env = options.env ?? process.env
-  const project = await openProject({ cwd: options.cwd, ...(options.config ? { path: options.config } : {}), env })
+  // One clock for the worker and the project it runs: which days are due, which days of a table are over, retention.
+  const clock = options.clock
+  const project = await openProject({ cwd: options.cwd, ...(options.config ? { path: options.config } : {}), env, ...(clock ? { now: () => clock.now() } : {}) })
   const settings: ResolvedWorkerConfig = { ...project.config.worker, ...options.settings }
   let queue: JobQueue | undefined
   let http: WorkerHttpServer | undefined

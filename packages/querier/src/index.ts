@@ -1,6 +1,6 @@
 export { Querier, macroSql } from './querier.js'
 export type { FileProblem, QuerierOptions, QueryOptions, StreamOptions, ViewInfo } from './querier.js'
-export type { BigintMode, CellValue, QueryColumn, QueryResult, QueryValue, TimestampMode, ValueOptions } from './values.js'
+export type { BigintMode, CellValue, DefaultRow, NativeValueOptions, QueryColumn, QueryResult, QueryValue, TimestampMode, ValueOptions } from './values.js'
 export type { QueryParam, QueryParams } from './params.js'
 export type { DatasetLayout } from './datasets.js'
 export { dailySummary, slowQueries, weeklyTrend, reports } from './reports.js'

@@ -9,7 +9,7 @@ import type { QuerierOptions, QueryOptions, StreamOptions } from './querier-opti
 import { readPathsFor } from './read-paths.js'
 import { emptyRelationSql, readParquetSql } from './sql.js'
 import { runLeading, runStatement, statementsOf, streamStatement } from './statements.js'
-import { resolveValues, type CellValue, type QueryResult, type ValueOptions } from './values.js'
+import { resolveValues, type CellValue, type DefaultRow, type NativeValueOptions, type QueryResult, type QueryValue, type ValueOptions } from './values.js'
 
 export type { QuerierOptions, QueryOptions, StreamOptions } from './querier-options.js'
 
@@ -65,7 +65,7 @@ interface ViewState {
  * {@link Querier.query}) and listed in {@link Querier.problems}; a query that
  * reads no dataset never touches the files.
  */
-export class Querier {
+export class Querier<Rows extends object = Record<string, CellValue>> {
   /** Where the files are (`file:///…` or `s3://…`). */
   readonly location: string
   readonly #instance: DuckDBInstance
@@ -115,7 +115,7 @@ export class Querier {
    *   cannot be made; `PATH_INVALID` for a path DuckDB cannot read exactly ({@link escapeGlob});
    *   `USAGE` for a `keys` entry that is no column of any layout.
    */
-  static async create(options: QuerierOptions): Promise<Querier> {
+  static async create<const O extends QuerierOptions>(options: O): Promise<Querier<DefaultRow<O['values']>>> {
     for (const key of Object.keys(options.keys ?? {})) {
       if (!options.layouts.some((layout) => layout.schema.columns.some((column) => column.name === key))) {
         throw new ParquetryError('USAGE', `keys: ${JSON.stringify(key)} is no column of ${options.layouts.map((layout) => layout.name).join(', ') || 'any dataset'}`)
@@ -139,7 +139,7 @@ export class Querier {
         const reads = await readPaths(listed)
         states.push({ layout, files: listed.files.map((file, position) => ({ path: file.path, read: reads[position] as string })), source: '' })
       }
-      const querier = new Querier(storage.url, instance, connection, states, options.values)
+      const querier = new Querier<DefaultRow<O['values']>>(storage.url, instance, connection, states, options.values)
       for (const state of states) await querier.#createView(state)
       if (states.some((state) => state.layout.view === 'query_performance')) for (const sql of macroSql) await connection.run(sql)
       return querier
@@ -175,7 +175,9 @@ export class Querier {
    *   (naming `queryAll`), bad parameters or options; `QUERY_FAILED` with
    *   DuckDB's message.
    */
-  async query<T extends object = Record<string, CellValue>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>> {
+  query<T extends object = Record<string, QueryValue>>(sql: string, params: QueryParams | undefined, options: NativeValueOptions): Promise<QueryResult<T>>
+  query<T extends object = Rows>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>>
+  async query<T extends object>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>> {
     const values = resolveValues(this.#values, options)
     const statements = await statementsOf(this.#connection, sql)
     const recover = (error: unknown) => this.#recover(error, sql)
@@ -194,7 +196,9 @@ export class Querier {
    * @throws ParquetryError `USAGE` for parameters with several statements,
    *   bad parameters or options; `QUERY_FAILED` with DuckDB's message.
    */
-  async queryAll<T extends object = Record<string, CellValue>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>[]> {
+  queryAll<T extends object = Record<string, QueryValue>>(sql: string, params: QueryParams | undefined, options: NativeValueOptions): Promise<QueryResult<T>[]>
+  queryAll<T extends object = Rows>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>[]>
+  async queryAll<T extends object>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<QueryResult<T>[]> {
     const values = resolveValues(this.#values, options)
     const statements = await statementsOf(this.#connection, sql)
     const count = statements.extracted.count
@@ -226,7 +230,9 @@ export class Querier {
    *   bad parameters or options (`batchRows` not a positive integer);
    *   `QUERY_FAILED` with DuckDB's message.
    */
-  async *stream<T extends object = Record<string, CellValue>>(sql: string, params?: QueryParams, options: StreamOptions = {}): AsyncGenerator<T[], void, undefined> {
+  stream<T extends object = Record<string, QueryValue>>(sql: string, params: QueryParams | undefined, options: StreamOptions & NativeValueOptions): AsyncGenerator<T[], void, undefined>
+  stream<T extends object = Rows>(sql: string, params?: QueryParams, options?: StreamOptions): AsyncGenerator<T[], void, undefined>
+  async *stream<T extends object>(sql: string, params?: QueryParams, options: StreamOptions = {}): AsyncGenerator<T[], void, undefined> {
     const values = resolveValues(this.#values, options)
     const { batchRows } = options
     if (batchRows !== undefined && (!Number.isSafeInteger(batchRows) || batchRows < 1)) throw new ParquetryError('USAGE', `batchRows: ${batchRows} is not a positive integer`)
@@ -279,8 +285,8 @@ export class Querier {
   /** Columns of a dataset's view as DuckDB sees them. */
   async describe(dataset: string): Promise<{ name: string; type: string }[]> {
     const state = this.#state(dataset)
-    const result = await this.query(`DESCRIBE ${quoteIdentifier(state.layout.view)}`)
-    return result.rows.map((row) => ({ name: String(row['column_name']), type: String(row['column_type']) }))
+    const result = await this.query<{ column_name: string; column_type: string }>(`DESCRIBE ${quoteIdentifier(state.layout.view)}`)
+    return result.rows.map((row) => ({ name: row.column_name, type: row.column_type }))
   }
 
   /** Closes DuckDB, and the connections of streams still open (their next batch fails). */

@@ -35,6 +35,35 @@ describe('result types', () => {
     expect(all.map((result) => result.rows)).toEqual([[{ n: 1 }], [{ n: 2 }]])
   })
 
+  it('value options that give bigints or Dates widen the default row to QueryValue, per call or as the querier\'s defaults', async () => {
+    const perCall = await querier.query('SELECT 9007199254740993::BIGINT AS id', [], { bigint: 'bigint' })
+    expectTypeOf(perCall.rows).toEqualTypeOf<Record<string, QueryValue>[]>()
+    expect(perCall.rows).toEqual([{ id: 9007199254740993n }])
+    // @ts-expect-error: a cell may be a bigint, which JSON cannot hold as a number
+    const asJson: CellValue = perCall.rows[0]!['id']
+    expect(typeof asJson).toBe('bigint')
+
+    const native = await Querier.create({ root: dir.path, layouts: [], values: { bigint: 'bigint', timestamp: 'date' } })
+    try {
+      const rows = (await native.query("SELECT 1::BIGINT AS n, TIMESTAMP '2025-10-28 00:00:00' AS at")).rows
+      expectTypeOf(rows).toEqualTypeOf<Record<string, QueryValue>[]>()
+      expect(rows).toEqual([{ n: 1n, at: new Date('2025-10-28T00:00:00Z') }])
+      for await (const batch of native.stream('SELECT 2::BIGINT AS n')) {
+        expectTypeOf(batch).toEqualTypeOf<Record<string, QueryValue>[]>()
+        expect(batch).toEqual([{ n: 2n }])
+      }
+    } finally {
+      native.close()
+    }
+    // JSON-safe defaults keep the JSON-safe row.
+    const json = await Querier.create({ root: dir.path, layouts: [], values: { bigint: 'string' } })
+    try {
+      expectTypeOf((await json.query('SELECT 1 AS n')).rows).toEqualTypeOf<Record<string, CellValue>[]>()
+    } finally {
+      json.close()
+    }
+  })
+
   it('stream<T> yields T[] batches', async () => {
     const batches: { n: number }[][] = []
     for await (const batch of querier.stream<{ n: number }>('SELECT 1 AS n')) {

@@ -159,6 +159,40 @@ describe('stream', () => {
   })
 })
 
+describe('edges', () => {
+  it('a column called __proto__ is a column like any other', async () => {
+    expect((await querier.query('SELECT 1 AS "__proto__", 2 AS b')).rows.map((row) => Object.entries(row))).toEqual([[['__proto__', 1], ['b', 2]]])
+    for await (const batch of querier.stream('SELECT 1 AS "__proto__"')) expect(Object.keys(batch[0] ?? {})).toEqual(['__proto__'])
+  })
+
+  it('a failing stream with batchRows gives the rows of its unfinished batch before the failure', async () => {
+    const sql = "SELECT CASE WHEN range < 1000000 THEN range ELSE error('boom') END AS v FROM range(2000000)"
+    const sizes: number[] = []
+    const failure = await (async () => {
+      try {
+        for await (const batch of querier.stream(sql, undefined, { batchRows: 300000 })) sizes.push(batch.length)
+      } catch (error) {
+        return error
+      }
+    })()
+    const given = sizes.reduce((sum, size) => sum + size, 0)
+    // Every batch full but the last, which holds what was read before the failure; the message counts them all.
+    expect(sizes.slice(0, -1).filter((size) => size !== 300000)).toEqual([])
+    expect(given).toBeGreaterThan(0)
+    expect(sizes.at(-1)).toBeLessThan(300000)
+    expect(failure).toMatchObject({ code: 'QUERY_FAILED', message: expect.stringContaining(`stream failed after ${given} rows`) })
+  })
+
+  it('a leading statement refused after it ran says it has run', async () => {
+    await querier.query('CREATE TEMP TABLE returning_t (x INTEGER)')
+    await expect(querier.query('INSERT INTO returning_t VALUES (3) RETURNING x; SELECT count(*) AS n FROM returning_t')).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'this SQL holds 2 statements and statement 1 returns rows of its own, which only its last would give: use queryAll() for one result per statement (statements 1 to 1 have run: run only the rest again)',
+    })
+    expect((await querier.query('SELECT count(*)::INTEGER AS n FROM returning_t')).rows).toEqual([{ n: 1 }])
+  })
+})
+
 describe('damaged files', () => {
   it('queryAll and stream leave a damaged file out and run over the rest, as query does', async () => {
     const root = join(dir.path, 'damaged')

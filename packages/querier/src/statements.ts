@@ -117,7 +117,11 @@ const rowStatements = new Set<StatementType>([StatementType.SELECT, StatementTyp
  */
 export async function runLeading(statements: Statements, recover: Recover): Promise<void> {
   const count = statements.extracted.count
-  const refuse = (index: number) => new ParquetryError('USAGE', `this SQL holds ${count} statements and statement ${index + 1} returns rows of its own, which only its last would give: use queryAll() for one result per statement`)
+  const refuse = (index: number, ran = false) =>
+    new ParquetryError(
+      'USAGE',
+      `this SQL holds ${count} statements and statement ${index + 1} returns rows of its own, which only its last would give: use queryAll() for one result per statement${ran ? ` (statements 1 to ${index + 1} have run: run only the rest again)` : ''}`,
+    )
   for (let index = 0; index < count - 1; index++) {
     await withStatement(
       statements,
@@ -129,7 +133,7 @@ export async function runLeading(statements: Statements, recover: Recover): Prom
         return prepared.run()
       },
       async (result) => {
-        if (result.returnType === ResultReturnType.QUERY_RESULT) throw refuse(index)
+        if (result.returnType === ResultReturnType.QUERY_RESULT) throw refuse(index, true)
       },
     )
   }
@@ -207,6 +211,11 @@ export async function* streamStatement(
   if (!failure) {
     if (batch.length > 0) yield batch
     return
+  }
+  // The rows read before the failure are given (a partial batch too), then the failure.
+  if (batch.length > 0) {
+    given += batch.length
+    yield batch
   }
   const recovered = await recover(failure.error)
   const reason = failure.error === undefined ? unreported : failure.error instanceof Error ? failure.error.message : String(failure.error)

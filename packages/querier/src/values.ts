@@ -72,6 +72,16 @@ export interface ValueOptions {
   timestamp?: TimestampMode
 }
 
+/** Value options that give native values: `bigint`s, or `Date`s or µs `bigint`s for timestamps. */
+export type NativeValueOptions = ValueOptions & ({ bigint: 'bigint' } | { timestamp: 'date' | 'micros' })
+
+/**
+ * The row type a querier's value options give by default: JSON-safe
+ * {@link CellValue}s, or — when its `values` ask for bigints or Dates —
+ * {@link QueryValue}s, so that code treating a cell as JSON does not compile.
+ */
+export type DefaultRow<O extends ValueOptions | undefined> = O extends NativeValueOptions ? Record<string, QueryValue> : Record<string, CellValue>
+
 /** Value options with every choice made. */
 export interface ResolvedValues {
   bigint: BigintMode
@@ -224,7 +234,13 @@ export class RowReader {
     const rows: Record<string, unknown>[] = new Array(count)
     for (let row = 0; row < count; row++) {
       const record: Record<string, unknown> = {}
-      for (let column = 0; column < columns.length; column++) record[this.#names[column] as string] = (columns[column] as unknown[])[row]
+      for (let column = 0; column < columns.length; column++) {
+        const name = this.#names[column] as string
+        const value = (columns[column] as unknown[])[row]
+        // A column called __proto__ is a property like any other, not the object's prototype.
+        if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true })
+        else record[name] = value
+      }
       rows[row] = record
     }
     return rows

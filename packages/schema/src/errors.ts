@@ -67,6 +67,8 @@ export interface SourceReadFailedDetails extends CommonErrorDetails {
   readonly errno?: string
   /** PostgreSQL's SQLSTATE (`42P01`). */
   readonly sqlState?: string
+  /** Set when a catalog found nothing named like an input (its folder missing or without one): a scheduler waits, a run fails. */
+  readonly noInput?: true
 }
 
 /** `PATH_INVALID`: a path that would escape its root, or that names the wrong kind of thing. */

@@ -89,7 +89,34 @@ describe('parquetry query: NDJSON streams', () => {
   })
 })
 
+describe('parquetry query: integers inside lists and structs', () => {
+  it('are written the same, with every digit, whether the result streams or not', async () => {
+    const sql = "SELECT [1::BIGINT, 9007199254740993] AS l, {'a': 3::BIGINT} AS s"
+    const expected = '{"l":[1,9007199254740993],"s":{"a":3}}'
+    expect((await query([sql])).out).toBe(`${expected}\n`)
+    expect((await query([`SET threads = 1; ${sql}`])).out).toBe(`${expected}\n`)
+    expect((await query([sql, '--format', 'json'])).out).toBe(`[${expected}]\n`)
+    expect((await query([sql, '--bigint-strings'])).out).toBe('{"l":["1","9007199254740993"],"s":{"a":"3"}}\n')
+    expect((await query([sql, '--format', 'table'])).out.split('\n')[2]).toBe('[1,"9007199254740993"]  {"a":3}')
+  })
+
+  it('a stream waits for a slow reader between batches', async () => {
+    const io = captureIo(dir.path)
+    let waits = 0
+    Object.assign(io.stdout, { drained: async () => void waits++ })
+    expect(await runCli(['query', 'SELECT range AS i FROM range(10000)'], io)).toBe(0)
+    expect(io.out().trim().split('\n')).toHaveLength(10000)
+    // DuckDB's chunks are 2,048 rows: five batches, a wait after each.
+    expect(waits).toBe(5)
+  })
+})
+
 describe('tables', () => {
+  it('round DECIMAL values exactly, whatever their digits', async () => {
+    const { out } = await query(["SELECT 440.60::DECIMAL(10,2) AS a, 1.23456::DECIMAL(10,5) AS b, 12345678901234567890.995::DECIMAL(38,3) AS c", '--format', 'table'])
+    expect(out.split('\n')[2]).toBe('440.6  1.23  12345678901234567891')
+  })
+
   it('round decimals as the export summary does, keep integers whole, and keep csv/json exact', async () => {
     expect([56.816666666666656, 3, -2.5, 0.000123456, 1e21, Number.NaN].map(formatNumber)).toEqual(['56.82', '3', '-2.5', '0.0001235', '1e+21', 'NaN'])
     const table = await query(['SELECT 56.816666666666656::DOUBLE AS avg_ms', '--format', 'table'])

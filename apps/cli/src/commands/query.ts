@@ -93,11 +93,16 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
       const bigint = values['bigint-strings'] ? 'string' : 'number'
       // NDJSON of one statement streams, batch by batch: memory stays flat however many rows.
       if (format === 'ndjson' && (await statementCount(querier, sql)) === 1) {
-        for await (const batch of querier.stream(sql, bound, { bigint: 'bigint' })) writeRows(io, batch, Object.keys(batch[0] ?? {}), 'ndjson', { bigint })
+        for await (const batch of querier.stream(sql, bound, { bigint: 'bigint' })) {
+          writeRows(io, batch, Object.keys(batch[0] ?? {}), 'ndjson', { bigint })
+          // A slow reader (| gzip, | ssh) holds the stream back instead of the output piling up in memory.
+          await io.stdout.drained?.()
+        }
         return 0
       }
       // One result per statement, each printed in turn; a statement without columns (CREATE, SET) prints nothing.
-      const results = await querier.queryAll(sql, bound)
+      // Native bigints, in columns and inside lists and structs alike: the writer prints each with every digit.
+      const results = await querier.queryAll(sql, bound, { bigint: 'bigint' })
       const shown = results.length === 1 ? results : results.filter((result) => result.returns === 'rows' && result.columns.length > 0)
       for (const [index, result] of shown.entries()) {
         // Tables and CSVs apart by a blank line; JSON is one array a line, NDJSON one row a line.

@@ -44,9 +44,14 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** JSON with marked integers written as bare digits. */
-function toExactJson(value: unknown): string {
-  return toJson(value).replace(markedInteger, '$1')
+/**
+ * JSON with marked integers written as bare digits, and every bigint — in a
+ * column, a list, a struct, a map — as its digits: a JSON number (or, with
+ * `string`, a JSON string), the same wherever it sits.
+ */
+function toExactJson(value: unknown, mode: BigintMode): string {
+  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? (mode === 'string' ? item.toString() : `${marker}${item}`) : item))
+  return text.replace(markedInteger, '$1')
 }
 
 /**
@@ -76,10 +81,14 @@ export function writeRows(io: CliIo, rows: readonly Record<string, unknown>[], c
       io.stdout.write(`${[names.map(csvCell).join(','), ...rows.map((row) => names.map((column) => csvCell(row[column])).join(','))].join('\n')}\n`)
       return
     case 'json':
-      io.stdout.write(`${toExactJson(exactIntegers(rows, typed, options.bigint ?? 'number'))}\n`)
+      io.stdout.write(`${toExactJson(exactIntegers(rows, typed, options.bigint ?? 'number'), options.bigint ?? 'number')}\n`)
       return
-    case 'ndjson':
-      for (const row of exactIntegers(rows, typed, options.bigint ?? 'number')) io.stdout.write(`${toExactJson(row)}\n`)
+    case 'ndjson': {
+      // One write per call (a batch of a stream): fewer, larger writes, and one backpressure check.
+      let text = ''
+      for (const row of exactIntegers(rows, typed, options.bigint ?? 'number')) text += `${toExactJson(row, options.bigint ?? 'number')}\n`
+      if (text !== '') io.stdout.write(text)
       return
+    }
   }
 }

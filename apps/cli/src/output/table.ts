@@ -43,7 +43,8 @@ export function renderTable(rows: readonly Record<string, unknown>[], columns: r
       numericTypes.test(column.type) ||
       (column.type === '' && rows.length > 0 && rows.every((row) => row[column.name] === null || row[column.name] === undefined || typeof row[column.name] === 'number' || typeof row[column.name] === 'bigint')),
   )
-  const cells = rows.map((row) => typed.map((column) => renderCell(row[column.name])))
+  const decimal = typed.map((column) => /^DECIMAL/.test(column.type))
+  const cells = rows.map((row) => typed.map((column, index) => (decimal[index] ? renderDecimal(row[column.name]) : renderCell(row[column.name]))))
   const widths = typed.map((column, index) => Math.max(column.name.length, ...cells.map((line) => (line[index] as string).length)))
   if (options.width !== undefined) shrink(widths, numeric, typed, options.width)
   let cut = 0
@@ -51,12 +52,12 @@ export function renderTable(rows: readonly Record<string, unknown>[], columns: r
     const width = widths[index] as number
     if (value.length <= width) return value
     cut++
-    return `${value.slice(0, width - 1)}…`
+    return cutTo(value, width)
   }
   const line = (values: readonly string[], counted: boolean) =>
     values
       .map((value, index) => {
-        const shown = counted ? fit(value, index) : value.length > (widths[index] as number) ? `${value.slice(0, (widths[index] as number) - 1)}…` : value
+        const shown = counted ? fit(value, index) : value.length > (widths[index] as number) ? cutTo(value, widths[index] as number) : value
         return numeric[index] ? shown.padStart(widths[index] as number) : shown.padEnd(widths[index] as number)
       })
       .join('  ')
@@ -79,12 +80,38 @@ function shrink(widths: number[], numeric: readonly boolean[], columns: readonly
   }
 }
 
+/** `value` cut to `width` characters, the last one `…`; never inside a character (an emoji stays whole or goes). */
+function cutTo(value: string, width: number): string {
+  let kept = ''
+  for (const character of value) {
+    if (kept.length + character.length > width - 1) break
+    kept += character
+  }
+  return `${kept}…`
+}
+
+/** A DECIMAL (DuckDB gives its exact text) rounded as numbers are: at most 2 decimals, exactly, however many digits. */
+function renderDecimal(value: unknown): string {
+  if (typeof value !== 'string') return renderCell(value)
+  const match = /^(-?)(\d+)\.(\d+)$/.exec(value)
+  if (!match) return value
+  const [, sign, whole, fraction] = match as unknown as [string, string, string, string]
+  if (whole === '0' && /^0*$/.test(fraction.slice(0, 2))) return formatNumber(Number(value))
+  const digits = BigInt(`${whole}${fraction}`)
+  const scale = 10n ** BigInt(Math.max(0, fraction.length - 2))
+  const hundredths = fraction.length <= 2 ? digits * 10n ** BigInt(2 - fraction.length) : (digits + scale / 2n) / scale
+  const text = `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')}`.replace(/\.?0+$/, '')
+  return `${sign && hundredths !== 0n ? '-' : ''}${text}`
+}
+
 function renderCell(value: unknown): string {
   if (value === null || value === undefined) return 'NULL'
   if (typeof value === 'string') return value === 'NULL' ? `'NULL'` : value
   if (typeof value === 'number') return formatNumber(value)
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value)
-  return JSON.stringify(value)
+  if (value instanceof Date) return value.toISOString()
+  // A list, a struct, a map: JSON, its bigints as their digits.
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? Number.isSafeInteger(Number(item)) ? Number(item) : item.toString() : item))
 }
 
 /** A number for people: whole numbers as they are, others to at most 2 decimals (4 significant digits below 1): 56.82, 440.6. */

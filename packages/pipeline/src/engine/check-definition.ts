@@ -38,6 +38,7 @@ const RULES: readonly FieldRule[] = [
   { path: ['partition', 'dateColumn'], test: isString, expected: 'a string' },
   { path: ['partition', 'timezone'], optional: true, test: isTimeZone, expected: 'an IANA time zone such as "Asia/Bangkok"' },
   { path: ['view'], optional: true, test: isString, expected: 'a string' },
+  { path: ['cadence'], optional: true, test: (value) => value === 'daily' || value === 'weekly' || value === 'input', expected: 'one of "daily", "weekly", "input"' },
   { path: ['derive'], optional: true, test: isObject, expected: 'an object of functions by column' },
   { path: ['afterCommit'], optional: true, test: isFunction, expected: 'a function' },
   { path: ['afterExport'], optional: true, test: isFunction, expected: 'a function' },

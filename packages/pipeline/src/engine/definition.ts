@@ -184,6 +184,8 @@ export function compileDataset(definition: DatasetDefinition): CompiledDataset {
     throw new ParquetryError('CONFIG_INVALID', `dataset ${name}: ${message}`)
   }
   if (!/^[a-z][a-z0-9_]*$/.test(name)) fail('names are lower-case letters, digits and underscores')
+  const { cadence } = definition as { cadence?: unknown }
+  if (cadence !== undefined && cadence !== 'daily' && cadence !== 'weekly' && cadence !== 'input') fail(`cadence must be one of "daily", "weekly", "input", got ${JSON.stringify(cadence)}`)
   let layout: Layout
   try {
     layout = createLayout({ template: partition.template, dataset: name, columns: schema.columns })

@@ -140,7 +140,7 @@ export function fileInputs(options: FileInputsOptions): InputCatalog {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-          throw new ParquetryError('SOURCE_READ_FAILED', `input folder ${shown} does not exist (${dir})`, { details: { path: dir } })
+          throw new ParquetryError('SOURCE_READ_FAILED', `input folder ${shown} does not exist (${dir})`, { details: { path: dir, noInput: true } })
         }
         throw wrapError(error, 'SOURCE_READ_FAILED', `cannot list ${dir}`)
       }
@@ -166,7 +166,7 @@ export function fileInputs(options: FileInputsOptions): InputCatalog {
       // An empty folder is reported as a missing one is: nothing of the dataset can be exported.
       if (inputs.length === 0 && problems.length === 0) {
         const held = names.length === 0 ? 'it is empty' : `it holds ${names.length} other file${names.length === 1 ? '' : 's'} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`
-        throw new ParquetryError('SOURCE_READ_FAILED', `no input in ${shown} is named like ${options.pattern}: ${held}`, { details: { path: dir } })
+        throw new ParquetryError('SOURCE_READ_FAILED', `no input in ${shown} is named like ${options.pattern}: ${held}`, { details: { path: dir, noInput: true } })
       }
       return { inputs, problems }
     },

@@ -11,6 +11,8 @@ describe('cadence', () => {
     expect(cadenceOfPattern('index_advisor_report.json')).toBe('input')
     // A token that is no date ({project}) does not make a calendar.
     expect(cadenceOfPattern('{project}_report.json')).toBe('input')
+    // A month names no day: its files' rows decide their dates.
+    expect(cadenceOfPattern('sales_{yyyy}{mm}.csv')).toBe('input')
   })
 
   it('weeks run Monday to Sunday, ISO-numbered (2025-12-29 is in 2026-W01)', () => {
@@ -32,5 +34,14 @@ describe('cadence', () => {
     expect(lastDuePeriod('weekly', '2025-10-31')).toEqual({ label: 'week 2025-W43', from: '2025-10-20', to: '2025-10-26' })
     expect(lastDuePeriod('weekly', '2025-10-26')).toEqual({ label: 'week 2025-W43', from: '2025-10-20', to: '2025-10-26' })
     expect(lastDuePeriod('input', '2025-10-31')).toBeUndefined()
+  })
+})
+
+describe('a cadence that is none', () => {
+  it('is refused with CONFIG_INVALID naming the dataset, by the export and by verify and status alike', async () => {
+    const { compileDataset } = await import('../engine/definition.js')
+    const { queryPerfSchema } = await import('@parquetry/schema')
+    const definition = { name: 'q', schema: queryPerfSchema, inputs: { description: 'x', list: async () => ({ inputs: [], problems: [] }) }, partition: { template: '{dataset}/{date}.parquet', dateColumn: 'timestamp' }, cadence: 'monthly' }
+    expect(() => compileDataset(definition as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: 'dataset q: cadence must be one of "daily", "weekly", "input", got "monthly"' }))
   })
 })

@@ -57,9 +57,16 @@ export function describeCadence(cadence: Cadence): string {
   return cadence === 'daily' ? 'a file a day' : cadence === 'weekly' ? 'a file a week (Monday to Sunday)' : 'a file for each date its inputs hold rows of'
 }
 
-/** The cadence an input file name pattern implies: `{yyyyww}` weekly, a day token daily, no date token per input. */
+/**
+ * The cadence an input file name pattern implies: `{yyyyww}` weekly; a day
+ * (`{yyyymmdd}`, `{date}`, `{dd}`) daily; anything else — no date token, or
+ * a month (`{yyyy}{mm}`), whose files name no day — per input.
+ */
 export function cadenceOfPattern(pattern: string): Cadence {
   const tokens = [...pattern.matchAll(/\{([a-z]+)\}/g)].map((match) => match[1] as string).filter((token) => (dateTokens as readonly string[]).includes(token))
   if (tokens.includes('yyyyww')) return 'weekly'
-  return tokens.length === 0 ? 'input' : 'daily'
+  return tokens.some((token) => token === 'yyyymmdd' || token === 'date' || token === 'dd') ? 'daily' : 'input'
 }
+
+/** The cadences there are. */
+export const cadences: readonly Cadence[] = ['daily', 'weekly', 'input']

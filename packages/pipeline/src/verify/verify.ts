@@ -86,9 +86,9 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
       }
     }
     if (dates) {
-      const present = found.map((object) => object.date)
+      const present = new Set(found.map((object) => object.date))
       for (const period of expectedPeriods(definition.cadence ?? 'daily', dates)) {
-        if (present.some((date) => date >= period.from && date <= period.to)) continue
+        if (dateRange(period.from, period.to).some((date) => present.has(date))) continue
         missing.push({ dataset: name, date: period.from, path: layout.pattern(period.from), ...(period.from !== period.to ? { period } : {}) })
       }
     }
