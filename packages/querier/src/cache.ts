@@ -1,8 +1,8 @@
 import { wrapError } from '@parquetry/schema'
-import type { ObjectInfo, Storage } from '@parquetry/storage'
+import { makeDirectory, type ObjectInfo, type Storage } from '@parquetry/storage'
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -33,7 +33,7 @@ type Manifest = Record<string, { etag: string; size: number }>
  * @throws ParquetryError `STORAGE_FAILED` when a download fails (nothing half-written is kept).
  */
 export async function cacheObjects(storage: Storage, objects: readonly ObjectInfo[], root: string, signal?: AbortSignal): Promise<string[]> {
-  await mkdir(root, { recursive: true })
+  await makeDirectory(root)
   const manifestPath = join(root, MANIFEST)
   const manifest: Manifest = await readFile(manifestPath, 'utf8')
     .then((text) => JSON.parse(text) as Manifest)
@@ -45,7 +45,7 @@ export async function cacheObjects(storage: Storage, objects: readonly ObjectInf
     const known = manifest[object.path]
     const present = await stat(local).catch(() => undefined)
     if (!(known && object.etag && known.etag === object.etag && present?.size === object.size)) {
-      await mkdir(dirname(local), { recursive: true })
+      await makeDirectory(dirname(local))
       const temp = `${local}.${process.pid}.download`
       try {
         await pipeline(Readable.from(storage.stream(object.path, signal ? { signal } : {})), createWriteStream(temp))

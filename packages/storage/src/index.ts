@@ -1,6 +1,7 @@
 export { createLocalStorage, LocalStorage } from './local/local-storage.js'
 export type { LocalStorageOptions } from './local/local-storage.js'
 export { LocalSink } from './local/local-sink.js'
+export { makeDirectory } from './local/make-directory.js'
 export { openFileObject, localEtag } from './local/file-object.js'
 export { isTempFileName, removeStaleTempFiles, DEFAULT_STALE_AFTER_MS } from './local/temp-files.js'
 export { normalizeObjectPath, normalizePrefix } from './paths.js'

@@ -100,4 +100,10 @@ describe('exit codes and summaries', () => {
       expect(run.code, args.join(' ')).toBe(2)
     }
   })
+
+  it('init into a folder that cannot be made says so and returns (Node\'s recursive mkdir would loop under /proc)', async () => {
+    const run = await cli('init', '--dir', '/proc/parquetry-nope')
+    expect(run.err.split('\n')[0]).toBe('parquetry init: --dir /proc/parquetry-nope: cannot make the folder /proc/parquetry-nope (ENOENT)')
+    expect(run.code).toBe(2)
+  })
 })

@@ -1,6 +1,7 @@
 import { CONFIG_FILE_NAME, CONFIG_SCHEMA_FILE_NAME, configJsonSchema, starterConfig } from '@parquetry/pipeline'
 import { ParquetryError } from '@parquetry/schema'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { makeDirectory } from '@parquetry/storage'
+import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { flag, parseFlags } from '../flags.js'
@@ -20,7 +21,11 @@ export async function runInitCommand(args: string[], io: CliIo): Promise<number>
   const { values } = parseFlags(args, { dir: flag.string(z.string().default('.'), 'a folder'), force: flag.boolean(), quiet: { ...flag.boolean(), short: 'q' }, verbose: flag.boolean() }, { positionals: false })
   const directory = resolve(io.cwd, values.dir)
   const path = join(directory, CONFIG_FILE_NAME)
-  await mkdir(directory, { recursive: true })
+  try {
+    await makeDirectory(directory)
+  } catch (error) {
+    throw new ParquetryError('USAGE', `--dir ${values.dir}: cannot make the folder ${directory} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
   try {
     await writeFile(path, starterConfig(), { flag: values.force ? 'w' : 'wx' })
   } catch (error) {

@@ -32,8 +32,27 @@ function rejectLine(reject: Reject): string {
   }
 }
 
+/**
+ * `mkdir -p` that returns where Node's recursive mkdir loops forever (a path
+ * under `/proc`): @parquetry/storage's `makeDirectory`, which this package
+ * does not depend on.
+ */
+async function makeFolders(path: string): Promise<void> {
+  try {
+    await mkdir(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    if (code !== 'ENOENT' || dirname(path) === path) throw error
+    await makeFolders(dirname(path))
+    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again
+    })
+  }
+}
+
 async function localSink(path: string): Promise<ByteSink> {
-  await mkdir(dirname(path), { recursive: true })
+  await makeFolders(dirname(path))
   const handle = await open(path, 'w')
   return {
     path,

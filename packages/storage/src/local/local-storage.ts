@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs'
 import type { ObjectInfo, ReadableObject, Sink, SinkOptions, Storage } from '../types.js'
 import { localEtag, openFileObject } from './file-object.js'
 import { LocalSink } from './local-sink.js'
+import { makeDirectory } from './make-directory.js'
 import { DEFAULT_STALE_AFTER_MS, isTempFileName, removeStaleTempFiles } from './temp-files.js'
 
 /** Options for {@link createLocalStorage}. */
@@ -45,7 +46,7 @@ export class LocalStorage implements Storage {
   async #prepareWrite(normalized: string): Promise<string> {
     const segments = normalized.split('/')
     let current = this.root
-    await mkdir(this.root, { recursive: true })
+    await makeDirectory(this.root)
     const realRoot = await realpath(this.root)
     for (let index = 0; index < segments.length; index++) {
       const last = index === segments.length - 1
