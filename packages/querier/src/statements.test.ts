@@ -1,5 +1,5 @@
 import { createLocalStorage } from '@parquetry/storage'
-import { duckDbQuery, useTempDir } from '@parquetry/testing'
+import { duckDbQuery, thrown, useTempDir } from '@parquetry/testing'
 import { open, readFile, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -128,13 +128,9 @@ describe('stream', () => {
   it('fails, never ends early, when DuckDB meets an error after the first batch', async () => {
     const sql = "SELECT CASE WHEN range < 1000000 THEN range ELSE error('boom') END AS v FROM range(2000000)"
     let rows = 0
-    const failure = await (async () => {
-      try {
-        for await (const batch of querier.stream(sql)) rows += batch.length
-      } catch (error) {
-        return error
-      }
-    })()
+    const failure = await thrown(async () => {
+      for await (const batch of querier.stream(sql)) rows += batch.length
+    })
     expect(rows).toBeGreaterThan(0)
     expect(rows).toBeLessThan(1_000_000)
     expect(failure).toMatchObject({ code: 'QUERY_FAILED', message: `stream failed after ${rows} rows: DuckDB ended the result early with an error that @duckdb/node-api does not report` })
@@ -168,13 +164,9 @@ describe('edges', () => {
   it('a failing stream with batchRows gives the rows of its unfinished batch before the failure', async () => {
     const sql = "SELECT CASE WHEN range < 1000000 THEN range ELSE error('boom') END AS v FROM range(2000000)"
     const sizes: number[] = []
-    const failure = await (async () => {
-      try {
-        for await (const batch of querier.stream(sql, undefined, { batchRows: 300000 })) sizes.push(batch.length)
-      } catch (error) {
-        return error
-      }
-    })()
+    const failure = await thrown(async () => {
+      for await (const batch of querier.stream(sql, undefined, { batchRows: 300000 })) sizes.push(batch.length)
+    })
     const given = sizes.reduce((sum, size) => sum + size, 0)
     // Every batch full but the last, which holds what was read before the failure; the message counts them all.
     expect(sizes.slice(0, -1).filter((size) => size !== 300000)).toEqual([])
@@ -245,13 +237,9 @@ describe('damaged files', () => {
       await querier.connection.run('SET GLOBAL threads = 1')
       const sql = 'SELECT date_partition::VARCHAR AS day, execution_time_ms, query_type FROM query_performance'
       let rows = 0
-      const failure = await (async () => {
-        try {
-          for await (const batch of querier.stream(sql)) rows += batch.length
-        } catch (error) {
-          return error
-        }
-      })()
+      const failure = await thrown(async () => {
+        for await (const batch of querier.stream(sql)) rows += batch.length
+      })
       expect(rows).toBeGreaterThanOrEqual(2048)
       expect(failure).toMatchObject({ code: 'QUERY_FAILED', message: `stream failed after ${rows} rows; the damaged files were left out of their views (querier.problems): run it again for the rest: DuckDB ended the result early with an error that @duckdb/node-api does not report` })
       expect(querier.problems.map((problem) => problem.path)).toEqual([second])

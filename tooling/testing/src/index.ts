@@ -1,4 +1,5 @@
 export { makeTempDir, useTempDir } from './temp-dir.js'
+export { thrown } from './thrown.js'
 export { duckDbQuery, duckDbDescribe } from './duckdb.js'
 export type { DescribedColumn } from './duckdb.js'
 export { readParquetRows } from './hyparquet.js'

@@ -1,7 +1,7 @@
 import { defineSchema, isParquetryError, ParquetryError } from '@parquetry/schema'
 import type { SourceItem } from '@parquetry/sources'
 import { createLocalStorage, type Sink } from '@parquetry/storage'
-import { readParquetRows, useTempDir } from '@parquetry/testing'
+import { readParquetRows, thrown, useTempDir } from '@parquetry/testing'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -40,14 +40,6 @@ function orders(overrides: Record<string, unknown> = {}, inputs: Input[] = [dayI
   return { name: 'orders', schema, inputs: inputsFrom(inputs, { description: 'orders_{date}.csv' }), partition: { template: '{dataset}/date={date}/{dataset}_{yyyymmdd}.parquet', dateColumn: 'day' }, ...overrides } as DatasetDefinition
 }
 
-async function thrown(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a failure')
-}
 
 describe('runExport refuses a malformed definition with CONFIG_INVALID, never a TypeError', () => {
   const without = (field: string) => {

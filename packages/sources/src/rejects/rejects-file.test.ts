@@ -1,5 +1,5 @@
 import { isParquetryError, ParquetryError, queryPerfSchema } from '@parquetry/schema'
-import { useTempDir } from '@parquetry/testing'
+import { thrown, useTempDir } from '@parquetry/testing'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -39,14 +39,6 @@ function fillingSink(path: string, room: number) {
   return { sink, calls }
 }
 
-async function thrown(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a failure')
-}
 
 describe('RejectsFile on a full disk', () => {
   it('a write to a sink that fails with ENOSPC is one STORAGE_FAILED naming the file, the fs error its cause; close then discards it', async () => {
