@@ -83,7 +83,7 @@ export function settingsNote(project: Project, cwd: string): string {
 }
 
 /** The output root as people read it: an s3:// URL as it is, a folder relative to where the command runs. */
-function displayOutput(output: string, cwd: string): string {
+export function displayOutput(output: string, cwd: string): string {
   return output.startsWith('s3://') ? output : displayPath(output, cwd)
 }
 

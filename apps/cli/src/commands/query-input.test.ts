@@ -161,12 +161,27 @@ describe('the output root', () => {
     expect(code).toBe(1)
   })
 
+  it('a view the SQL names that reads no files is named on stderr; verify of nothing says there was nothing', async () => {
+    const io = captureIo(dir.path, false, { notes: true })
+    expect(await runCli(['query', 'SELECT count(*) AS n FROM Query_Performance'], io)).toBe(0)
+    expect(io.out()).toBe('{"n":0}\n')
+    expect(io.err().split('\n').slice(1)).toEqual(['parquetry: query_performance reads no files: query_perf has none under ./knowledge/optimize/parquet', ''])
+    const verify = captureIo(dir.path)
+    expect(await runCli(['verify'], verify)).toBe(0)
+    expect(verify.out()).toBe('- no files to verify under ./knowledge/optimize/parquet (parquetry export writes them)\n')
+  })
+
   it('a folder not there yet reads as empty, with a note saying why', async () => {
     await writeFile(join(dir.path, 'parquetry.config.json'), JSON.stringify({ output: 'not-yet' }))
     const io = captureIo(dir.path, false, { notes: true })
     const code = await runCli(['query', 'SELECT count(*) AS n FROM query_performance'], io)
     expect(io.out()).toBe('{"n":0}\n')
-    expect(io.err().split('\n')).toEqual(['parquetry: config ./parquetry.config.json', 'parquetry: the output ./not-yet does not exist yet, so there are no files to read (`parquetry export` writes them there)', ''])
+    expect(io.err().split('\n')).toEqual([
+      'parquetry: config ./parquetry.config.json',
+      'parquetry: the output ./not-yet does not exist yet, so there are no files to read (`parquetry export` writes them there)',
+      'parquetry: query_performance reads no files: query_perf has none under ./not-yet',
+      '',
+    ])
     expect(code).toBe(0)
   })
 })

@@ -9,7 +9,7 @@ import { commonFlags, dateRangeFlags, dateRangeOf, flag, parseFlags } from '../f
 import type { CliIo } from '../io.js'
 import { writeRows } from '../output/formats.js'
 import { formatLogLine } from '../output/log-line.js'
-import { openQuerier, withProject } from '../project.js'
+import { displayOutput, openQuerier, withProject } from '../project.js'
 import { usageError } from '../usage-error.js'
 
 export const queryUsage = `Usage: parquetry query "SQL" | --file FILE | - [--format table|csv|json|ndjson]
@@ -88,6 +88,14 @@ export async function runQueryCommand(args: string[], io: CliIo): Promise<number
   return withProject(io, values.config, async (project) => {
     const querier = await openQuerier(project, io, { range })
     try {
+      // A view the SQL names that reads no file answers with no rows: say so, not silence.
+      if (!io.quiet) {
+        for (const view of querier.views) {
+          if (view.files === 0 && new RegExp(`(^|[^A-Za-z0-9_])${view.view}($|[^A-Za-z0-9_])`, 'i').test(sql)) {
+            io.stderr.write(`parquetry: ${view.view} reads no files: ${view.dataset} has none${range ? ` of ${range.from} to ${range.to}` : ''} under ${displayOutput(project.config.output, io.cwd)}\n`)
+          }
+        }
+      }
       const format = values.json ? 'json' : (values.format ?? (io.stdout.isTTY ? 'table' : 'ndjson'))
       const bound = Object.keys(params).length > 0 ? params : undefined
       const bigint = values['bigint-strings'] ? 'string' : 'number'

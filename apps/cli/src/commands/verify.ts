@@ -1,7 +1,7 @@
 import { toJson } from '../args.js'
 import { commonFlags, dateRangeFlags, dateRangeOf, parseFlags } from '../flags.js'
 import type { CliIo } from '../io.js'
-import { withProject } from '../project.js'
+import { displayOutput, withProject } from '../project.js'
 
 export const verifyUsage = `Usage: parquetry verify [dataset...] [--date D | --from D --to D] [--json] [--config FILE]
 
@@ -40,6 +40,11 @@ export async function runVerifyCommand(args: string[], io: CliIo): Promise<numbe
         else problems.write(`✗ ${missing.path}: missing (${missing.dataset}, ${missing.date})\n`)
       }
       const extras = [report.missing.length > 0 ? `${report.missing.length} missing` : '', strays.length > 0 ? `${strays.length} stray${strays.length === 1 ? '' : 's'}` : ''].filter(Boolean)
+      if (checked.length === 0 && report.ok) {
+        // Nothing checked is not a pass: say there was nothing, and where.
+        io.stdout.write(`- no files to verify${range ? ` of ${range.from === range.to ? range.from : `${range.from} to ${range.to}`}` : ''} under ${displayOutput(project.config.output, io.cwd)} (parquetry export writes them)\n`)
+        return 0
+      }
       problems.write(`${report.ok ? '✓' : '✗'} ${checked.length - bad.length} of ${checked.length} files verified${extras.map((extra) => `, ${extra}`).join('')}\n`)
     }
     return report.ok ? 0 : 1
