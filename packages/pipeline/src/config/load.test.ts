@@ -73,7 +73,9 @@ describe('config', () => {
     [{ format: 'csv', input: 'd', pattern: 'o_{date}.csv', output: 'o/{date}.parquet', columns: [{ name: 'at', type: 'date', nullable: false }], dateColumn: 'day' }, 'datasets.orders.dateColumn: day is not one of its columns (at)'],
     [{ format: 'csv', input: 'd', pattern: 'o_{date}.csv', output: 'o/{region}/{date}.parquet', columns: [{ name: 'at', type: 'date', nullable: false }], dateColumn: 'at' }, 'datasets.orders.output: output template "o/{region}/{date}.parquet": unknown token {region}'],
     [{ format: 'xml', input: 'd' }, "datasets.orders.format: Invalid discriminator value. Expected 'csv' | 'json' | 'jsonl' | 'eventlog'"],
-    [{ format: 'csv', input: 'd', pattern: 'o_{date}.csv', output: 'o/{date}.parquet', columns: [{ name: 'at', type: 'date', nullable: false }], dateColumn: 'at', colour: 'red' }, 'datasets.orders: Unrecognized key: "colour"'],
+    [{ format: 'csv', input: 'd', pattern: 'o_{date}.csv', output: 'o/{date}.parquet', columns: [{ name: 'at', type: 'date', nullable: false }], dateColumn: 'at', colour: 'red' }, 'datasets.orders: unknown key "colour"; the keys here are "enabled", "schedule", "view", "spread", "cadence", "input", "pattern", "output", "columns", "dateColumn", "description", "format", … (parquetry.config.schema.json lists them all)'],
+    [{ format: 'csv', inptu: 'd', input: 'd', pattern: 'o_{date}.csv', output: 'o/{date}.parquet', columns: [{ name: 'at', type: 'date', nullable: false }], dateColumn: 'at' }, 'datasets.orders: unknown key "inptu"; did you mean "input"?'],
+    [{ format: 'csv', pattern: 'o_{date}.csv', output: 'o/{date}.parquet', columns: [{ name: 'at', type: 'date', nullable: false }], dateColumn: 'at' }, 'datasets.orders.input: missing: it takes text (a JSON string)'],
   ])('refuses a bad dataset of its own (%#)', (orders, message) => {
     expect(() => resolveConfig({ datasets: { orders } }, { baseDir: dir.path, path: 'p.json' })).toThrow(`p.json: ${message}`)
   })
@@ -82,7 +84,11 @@ describe('config', () => {
     expect(() => resolveConfig({ timezone: 'Mars/Olympus' }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: timezone: not an IANA time zone')
     expect(() => resolveConfig({ datasets: { orders: {} } }, { baseDir: dir.path, path: 'p.json' })).toThrow("p.json: datasets.orders.format: Invalid discriminator value. Expected 'csv' | 'json' | 'jsonl' | 'eventlog' | 'postgres'")
     // pageviews is the preset (its settings), or a dataset of one's own: the preset's problem is named.
-    expect(() => resolveConfig({ datasets: { pageviews: { perProject: 'yes' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.perProject: Invalid input: expected boolean, received string')
+    expect(() => resolveConfig({ datasets: { pageviews: { perProject: 'yes' } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.perProject: expected true or false, got string "yes"')
+    expect(() => resolveConfig({ outptu: 'x' }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: (top level): unknown key "outptu"; did you mean "output"?')
+    expect(() => resolveConfig({ output: 5 }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: output: expected text (a JSON string), got number 5')
+    expect(() => resolveConfig({ codec: 'LZ4X' }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: codec: expected one of "SNAPPY", "GZIP", "BROTLI", "ZSTD", "UNCOMPRESSED", got string "LZ4X"')
+    expect(() => resolveConfig({ rejects: { maxRatio: 2 } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: rejects.maxRatio: expected at most 1, got number 2')
     expect(() => resolveConfig({ datasets: { pageviews: { retentionDays: 0 } } }, { baseDir: dir.path, path: 'p.json' })).toThrow('p.json: datasets.pageviews.retentionDays')
     expect(resolveConfig({ datasets: { pageviews: {} } }, { baseDir: dir.path, path: 'p.json' }).datasets).toEqual([
       { kind: 'pageviews', name: 'pageviews', enabled: true, view: 'pageviews', output: '{dataset}/date={date}/{dataset}_{yyyymmdd}.parquet', connection: undefined, perProject: false, deleteAfterExport: false, retentionDays: 90, ledgerTable: undefined, tables: {}, schedule: { cron: '0 1 * * *', timezone: 'UTC' } },

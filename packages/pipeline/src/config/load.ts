@@ -9,7 +9,8 @@ import type { z } from 'zod'
 import type { Cadence } from '../engine/definition.js'
 import { pageviewsTemplates } from '../presets/pageviews.js'
 import { checkSchedule, OPS_SCHEDULE, PAGEVIEWS_SCHEDULE, type Schedule } from '../schedule/schedule.js'
-import { configFileSchema, type ResolvedWorkerConfig, type customDatasetSchema, type pageviewsDatasetSchema, type postgresDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
+import { explainConfigIssue } from './explain-issue.js'
+import { configFileSchema, configJsonSchema, type ResolvedWorkerConfig, type customDatasetSchema, type pageviewsDatasetSchema, type postgresDatasetSchema, type ConfigFile, type ResolvedConfig, type ResolvedDataset } from './schema.js'
 
 /** The config file name looked for in the working directory. */
 export const CONFIG_FILE_NAME = 'parquetry.config.json'
@@ -39,7 +40,8 @@ export function resolveConfig(raw: unknown, options: { baseDir: string; path?: s
   if (!parsed.success) {
     const issue = parsed.error.issues[0] && unionBranchIssue(parsed.error.issues[0])
     const field = issue?.path.length ? issue.path.join('.') : '(top level)'
-    throw new ParquetryError('CONFIG_INVALID', `${where}: ${field}: ${issue?.message ?? 'invalid'}`, { details: { issues: parsed.error.issues } })
+    const message = issue ? explainConfigIssue(issue, raw, configJsonSchema()) : 'invalid'
+    throw new ParquetryError('CONFIG_INVALID', `${where}: ${field}: ${message}`, { details: { issues: parsed.error.issues } })
   }
   const file: ConfigFile = parsed.data
   const baseDir = resolve(options.baseDir)
