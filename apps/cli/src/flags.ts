@@ -71,8 +71,6 @@ export function parseFlags<Spec extends Record<string, FlagSpec>>(args: readonly
   return { values: checked.data as Values<Spec>, positionals: parsed.positionals }
 }
 
-/** The candidate nearest `word` when it is a slip of a key or two (`exprot` → `export`), else undefined. */
-export const closest = closestWord
 
 /** node:util's parse errors, said in the CLI's words: which flag, what is wrong, what to do. */
 function explainParseError(error: Error & { code?: string }, spec: Record<string, FlagSpec>): string {
@@ -82,7 +80,7 @@ function explainParseError(error: Error & { code?: string }, spec: Record<string
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const given = option ?? '?'
-      const guess = closest(given.replace(/^-+/, '').split('=')[0] as string, names)
+      const guess = closestWord(given.replace(/^-+/, '').split('=')[0] as string, names)
       return `unknown option ${given}${guess ? `; did you mean --${guess}?` : ''} (options: ${names.map((name) => `--${name}`).join(', ')})`
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {

@@ -1,7 +1,6 @@
 import { openProject, type Project } from '@parquetry/pipeline'
 import { ParquetryError, wrapError } from '@parquetry/schema'
-import { constants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { isAbsolute, relative as relativePath } from 'node:path'
 import type { Querier } from '@parquetry/querier'
 import type { CliIo } from './io.js'
@@ -48,8 +47,7 @@ export async function checkOutputRoot(project: Project, io: CliIo): Promise<void
     }
     if (!info.isDirectory()) throw new ParquetryError('STORAGE_FAILED', `the output ${shown} is a file, not a folder: point "output" in the config (or --config) at the folder the export writes to`)
     try {
-      await access(output, constants.R_OK | constants.X_OK)
-      // One listed object is enough to know the folder can be listed.
+      // One listed object is enough to know the folder can be read (no permission: EACCES here).
       for await (const _ of project.storage.list()) break
     } catch (error) {
       throw wrapError(error, 'STORAGE_FAILED', `cannot read the output ${shown}`)

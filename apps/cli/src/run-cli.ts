@@ -1,4 +1,4 @@
-import { isParquetryError } from '@parquetry/schema'
+import { closestWord, isParquetryError } from '@parquetry/schema'
 import packageJson from '../package.json' with { type: 'json' }
 import { demoUsage, runDemo } from './commands/demo.js'
 import { exportUsage, runExportCommand } from './commands/export.js'
@@ -11,7 +11,6 @@ import { catalogUsage, runCatalogCommand } from './commands/catalog.js'
 import { describeUsage, runDescribeCommand } from './commands/describe.js'
 import { runVerifyCommand, verifyUsage } from './commands/verify.js'
 import { runScheduleCommand, scheduleUsage } from './commands/schedule.js'
-import { closest } from './flags.js'
 import { processIo, type CliIo } from './io.js'
 
 const commands: Record<string, { summary: string; usage: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
@@ -92,7 +91,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 
 /** An unknown command: said with the nearest one, and where the list is. */
 function unknownCommand(io: CliIo, name: string): number {
-  const guess = name.startsWith('-') ? undefined : closest(name, Object.keys(commands))
+  const guess = name.startsWith('-') ? undefined : closestWord(name, Object.keys(commands))
   const hint = guess ? `; did you mean "${guess}"? (parquetry ${guess} --help)` : ''
   io.stderr.write(`parquetry: unknown ${name.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(name)}${hint}\n\n${mainUsage}`)
   return 2

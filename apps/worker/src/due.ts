@@ -1,5 +1,5 @@
 import { ParquetryError, isParquetryError, type ParquetryErrorCode } from '@parquetry/schema'
-import { lastDuePeriod, planExport, type DatasetDefinition, type Project } from '@parquetry/pipeline'
+import { cadenceOf, lastDuePeriod, planExport, type DatasetDefinition, type Project } from '@parquetry/pipeline'
 
 /** `date` plus `days` (may be negative), `YYYY-MM-DD`. */
 export function addDays(date: string, days: number): string {
@@ -24,6 +24,8 @@ export interface DueDays {
   latestMissing: boolean
   /** What it waits for when `latestMissing`: the day (`2025-10-31`) or the week (`week 2025-W44`). */
   waitingFor?: string
+  /** Why it waits, for the log, when some input is there: no input for that day or week yet. */
+  reason?: string
   /** Set when the dataset has no input at all yet: the catalog's words (`input folder g/reports does not exist (…)`). */
   noInput?: string
 }
@@ -52,22 +54,23 @@ export async function dueDays(options: {
   let due: Set<string>
   let latestMissing: boolean
   // What is due by the dataset's cadence, and whether any input names a date of it.
-  const period = lastDuePeriod(definition.cadence ?? 'daily', to)
+  const period = lastDuePeriod(cadenceOf(definition), to)
+  const reason = period && period.from !== period.to ? 'no input for the last week that has ended yet' : 'no input for the latest closed day yet'
   const lacks = (named: ReadonlySet<string>) => period !== undefined && ![...named].some((date) => date >= period.from && date <= period.to)
   let undated: string[] | undefined
-  // No input at all yet (a folder missing or empty: a new deployment, a weekly file not yet
-  // come): nothing is due, and the worker waits — saying why — instead of failing each tick.
+  // Listed once. No input at all yet (a folder missing or empty: a new deployment, a weekly
+  // file not yet come): nothing is due, and the worker waits — saying why — instead of failing each tick.
+  let listed
   try {
-    await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
+    listed = await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
   } catch (error) {
     if (!isParquetryError(error, 'SOURCE_READ_FAILED') || error.details.noInput !== true) throw error
     return { dates: [], from, to, latestMissing: true, waitingFor: period?.label ?? 'an input', noInput: error.message }
   }
+  const named = new Set(listed.inputs.flatMap((input) => input.dates))
   if (definition.exportedDates) {
-    const listed = await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })
-    const named = new Set(listed.inputs.flatMap((input) => input.dates).filter((date) => date >= from && date <= to))
     const exported = await definition.exportedDates({ from, to, ...(signal ? { signal } : {}) })
-    due = new Set([...named].filter((date) => !exported.has(date)))
+    due = new Set([...named].filter((date) => date >= from && date <= to && !exported.has(date)))
     latestMissing = lacks(named)
   } else {
     const plan = await planExport({ dataset: definition, storage: project.storage, selection, ...(signal ? { signal } : {}) })
@@ -79,14 +82,13 @@ export async function dueDays(options: {
     // A new or changed input that names no date (index_advisor_report.json): the whole window, read once.
     due = new Set(plan.undated ? [] : plan.dates)
     undated = plan.undated ? dateRangeOf(from, to) : undefined
-    const named = new Set((await definition.inputs.list({ selection, ...(signal ? { signal } : {}) })).inputs.flatMap((input) => input.dates))
     latestMissing = lacks(named) && !plan.undated
   }
   if (options.completed) {
     const completed = await options.completed(from, to)
     for (const date of completed) due.delete(date)
   }
-  return { dates: [...due].filter((date) => date >= from && date <= to).sort(), ...(undated ? { window: undated } : {}), from, to, latestMissing, ...(latestMissing && period ? { waitingFor: period.label } : {}) }
+  return { dates: [...due].filter((date) => date >= from && date <= to).sort(), ...(undated ? { window: undated } : {}), from, to, latestMissing, ...(latestMissing && period ? { waitingFor: period.label, reason } : {}) }
 }
 
 function dateRangeOf(from: string, to: string): string[] {

@@ -151,7 +151,7 @@ export class Worker {
           ...(this.#remote ? { completed: (from: string, to: string) => (this.#remote as JobQueue).completed(name, from, to) } : {}),
         })
         state.waitingFor = due.latestMissing ? (due.waitingFor ?? due.to) : undefined
-        if (due.latestMissing) this.log('WARN', 'worker:due', { dataset: name, waiting_for: due.waitingFor ?? due.to, reason: due.noInput ?? (due.waitingFor?.startsWith('week') ? 'no input for the last week that has ended yet' : 'no input for the latest closed day yet') })
+        if (due.latestMissing) this.log('WARN', 'worker:due', { dataset: name, waiting_for: due.waitingFor ?? due.to, reason: due.noInput ?? due.reason ?? 'no input for the latest closed day yet' })
         const pending = (date: string) => this.#queue.some((entry) => entry.job.dataset === name && entry.job.dates.includes(date)) || state.running?.dates.includes(date) === true
         const fresh = due.dates.filter((date) => !pending(date))
         // One job per day; a changed input that names no date is one job over the window (it is read once).

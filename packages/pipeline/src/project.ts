@@ -13,7 +13,6 @@ import { opsDataset } from './presets/ops.js'
 import { pageviewsDataset } from './presets/pageviews.js'
 import { postgresInputs } from './inputs/postgres-inputs.js'
 import { readStatus, type StatusReport } from './status/read-status.js'
-import { cadenceOfPattern } from './status/cadence.js'
 import { describePath, openStorage } from './storage.js'
 import { verifyDatasets, type VerifyReport } from './verify/verify.js'
 
@@ -124,14 +123,9 @@ function definitionFromConfig(dataset: ResolvedDataset, config: Pick<ResolvedCon
   }
 }
 
-/**
- * The cadence a dataset is checked by: the config's, else what its input
- * pattern names (`{yyyyww}`: weekly; no date token, a file rewritten in
- * place: per input), else daily (a day of a table, a daily file).
- */
+/** The config's `cadence`, when it gives one, over the one the dataset's inputs imply. */
 function withCadence(definition: DatasetDefinition, dataset: ResolvedDataset): DatasetDefinition {
-  const pattern = 'pattern' in dataset ? dataset.pattern : undefined
-  return { ...definition, cadence: dataset.cadence ?? definition.cadence ?? (pattern === undefined ? 'daily' : cadenceOfPattern(pattern)) }
+  return dataset.cadence ? { ...definition, cadence: dataset.cadence } : definition
 }
 
 /** Options of {@link openProject}: a resolved config, or where to load one from. */

@@ -98,6 +98,8 @@ interface ReportPlan {
   scope: Pick<QuerierOptions, 'range' | 'keys'>
   /** The days it covers, and why those (for the note on stderr). */
   window?: { from: string; to: string; chosen: string }
+  /** The dataset's files' dates, when the plan listed them already. */
+  span?: { first: string; last: string; files: number }
   run: (querier: Querier) => Promise<{ rows: Record<string, unknown>[]; columns: string[] }>
 }
 
@@ -116,6 +118,7 @@ async function opsPlan(project: Project, report: ReportName, values: ReportValue
     dataset: dataset.name,
     scope: report === 'weekly-trend' ? { range: { from: addDays(end, -6), to: end } } : {},
     ...(report === 'weekly-trend' ? { window: { from: addDays(end, -6), to: end, chosen: values.end !== undefined ? 'by --end' : span ? `ending on ${dataset.name}'s newest date` : 'ending today' } } : {}),
+    ...(span ? { span } : {}),
     run: async (querier) => {
       let rows: Record<string, unknown>[]
       if (report === 'daily-summary') rows = (await dailySummary(querier, values.limit ? { limit: values.limit } : {})) as unknown as Record<string, unknown>[]
@@ -179,7 +182,7 @@ function pageviewWindow(end: string, days: number | undefined): { from: string; 
 
 /** Why a report found nothing: no files at all, or none in its window (and where the files are). */
 async function whyEmpty(project: Project, plan: ReportPlan): Promise<string> {
-  const span = await project.dateSpan(plan.dataset)
+  const span = plan.span ?? (await project.dateSpan(plan.dataset))
   if (!span) return `no rows: ${plan.dataset} has no files yet (parquetry export writes them)`
   const where = plan.window ? ` between ${plan.window.from} and ${plan.window.to}` : ''
   return `no rows${where}: ${plan.dataset}'s ${span.files} file${span.files === 1 ? '' : 's'} span ${span.first} to ${span.last}${plan.window ? ' (--end picks another window)' : ''}`

@@ -8,35 +8,10 @@ export type RowFormat = 'table' | 'csv' | 'json' | 'ndjson'
 /** How BIGINT-like columns are written in JSON: as numbers with every digit (default), or as strings. */
 export type BigintMode = 'number' | 'string'
 
-const integerTypes = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT'])
 // Marks an exact integer inside JSON.stringify's output, to be written as bare digits
 // (letters and digits only: JSON.stringify leaves it as it is).
 const marker = `pqint${Math.random().toString(36).slice(2)}x`
 const markedInteger = new RegExp(`"${marker}(-?\\d+)"`, 'g')
-
-/**
- * The rows with every value of a BIGINT-like column in one form: a bigint
- * (written as a JSON number with all its digits) or a string of its digits —
- * never a number in one row and a string in the next (the querier gives
- * numbers for values within ±2^53 and strings past it).
- */
-function exactIntegers(rows: readonly Record<string, unknown>[], columns: readonly { name: string; type: string }[], mode: BigintMode): Record<string, unknown>[] {
-  const integers = new Set(columns.filter((column) => integerTypes.has(column.type)).map((column) => column.name))
-  // Columns of unknown type (a report's typed rows) are judged by their values: bigints are such integers too.
-  const untyped = columns.filter((column) => column.type === '').map((column) => column.name)
-  for (const name of untyped) if (rows.some((row) => typeof row[name] === 'bigint')) integers.add(name)
-  if (integers.size === 0) return rows as Record<string, unknown>[]
-  return rows.map((row) => {
-    const copy = { ...row }
-    for (const name of integers) {
-      const value = copy[name]
-      if (value === null || value === undefined) continue
-      const digits = typeof value === 'bigint' ? value.toString() : String(value)
-      copy[name] = mode === 'string' ? digits : `${marker}${digits}`
-    }
-    return copy
-  })
-}
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return ''
@@ -81,12 +56,12 @@ export function writeRows(io: CliIo, rows: readonly Record<string, unknown>[], c
       io.stdout.write(`${[names.map(csvCell).join(','), ...rows.map((row) => names.map((column) => csvCell(row[column])).join(','))].join('\n')}\n`)
       return
     case 'json':
-      io.stdout.write(`${toExactJson(exactIntegers(rows, typed, options.bigint ?? 'number'), options.bigint ?? 'number')}\n`)
+      io.stdout.write(`${toExactJson(rows, options.bigint ?? 'number')}\n`)
       return
     case 'ndjson': {
       // One write per call (a batch of a stream): fewer, larger writes, and one backpressure check.
       let text = ''
-      for (const row of exactIntegers(rows, typed, options.bigint ?? 'number')) text += `${toExactJson(row, options.bigint ?? 'number')}\n`
+      for (const row of rows) text += `${toExactJson(row, options.bigint ?? 'number')}\n`
       if (text !== '') io.stdout.write(text)
       return
     }

@@ -46,34 +46,28 @@ export function renderTable(rows: readonly Record<string, unknown>[], columns: r
   const decimal = typed.map((column) => /^DECIMAL/.test(column.type))
   const cells = rows.map((row) => typed.map((column, index) => (decimal[index] ? renderDecimal(row[column.name]) : renderCell(row[column.name]))))
   const widths = typed.map((column, index) => Math.max(column.name.length, ...cells.map((line) => (line[index] as string).length)))
-  if (options.width !== undefined) shrink(widths, numeric, typed, options.width)
-  let cut = 0
-  const fit = (value: string, index: number): string => {
-    const width = widths[index] as number
-    if (value.length <= width) return value
-    cut++
-    return cutTo(value, width)
-  }
-  const line = (values: readonly string[], counted: boolean) =>
+  if (options.width !== undefined) shrink(widths, numeric, options.width)
+  const line = (values: readonly string[]) =>
     values
       .map((value, index) => {
-        const shown = counted ? fit(value, index) : value.length > (widths[index] as number) ? cutTo(value, widths[index] as number) : value
-        return numeric[index] ? shown.padStart(widths[index] as number) : shown.padEnd(widths[index] as number)
+        const width = widths[index] as number
+        const shown = value.length > width ? cutTo(value, width) : value
+        return numeric[index] ? shown.padStart(width) : shown.padEnd(width)
       })
       .join('  ')
       .trimEnd()
-  const text = [line(typed.map((column) => column.name), false), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map((values) => line(values, true))].join('\n') + '\n'
+  const cut = cells.reduce((count, values) => count + values.filter((value, index) => value.length > (widths[index] as number)).length, 0)
+  const text = [line(typed.map((column) => column.name)), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n') + '\n'
   return { text, cut }
 }
 
 /** Narrows the widest text columns until the table fits `total` characters (or none can narrow further). */
-function shrink(widths: number[], numeric: readonly boolean[], columns: readonly TableColumn[], total: number): void {
+function shrink(widths: number[], numeric: readonly boolean[], total: number): void {
   const size = () => widths.reduce((sum, width) => sum + width, 0) + 2 * Math.max(0, widths.length - 1)
   while (size() > total) {
     let widest = -1
     for (const [index, width] of widths.entries()) {
-      const floor = Math.max(MIN_WIDTH, Math.min((columns[index] as TableColumn).name.length, MIN_WIDTH))
-      if (!numeric[index] && width > floor && (widest === -1 || width > (widths[widest] as number))) widest = index
+      if (!numeric[index] && width > MIN_WIDTH && (widest === -1 || width > (widths[widest] as number))) widest = index
     }
     if (widest === -1) return
     widths[widest] = Math.max(MIN_WIDTH, (widths[widest] as number) - Math.max(1, size() - total))

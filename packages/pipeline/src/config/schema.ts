@@ -3,7 +3,7 @@ import { parquetCodecs } from '@parquetry/writer'
 import { z } from 'zod'
 import { isTimeZone } from '../engine/zoned-date.js'
 import type { Schedule } from '../schedule/schedule.js'
-import type { Cadence } from '../engine/definition.js'
+import { cadences, type Cadence } from '../engine/definition.js'
 import type { FileFormat } from '../presets/file-readers.js'
 import { opsPreset } from '../presets/ops.js'
 
@@ -28,7 +28,7 @@ const common = {
   view: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('Name of its DuckDB view (default: the dataset name; the presets use the seed names).'),
   spread: z.number().int().min(0).max(31).optional().describe("Days either side of an input's named date its rows may fall on (default 1)."),
   cadence: z
-    .enum(['daily', 'weekly', 'input'])
+    .enum(cadences)
     .optional()
     .describe(
       'How often it gets a file, which verify and status check it by: daily (a file every day), weekly (a file in every Monday-to-Sunday week), input (a file for each date its inputs hold rows of; no calendar). Default: weekly for an input pattern with {yyyyww}, input for one with no date token, else daily.',

@@ -1,5 +1,5 @@
 import { columnTypes, describeValue, ParquetryError } from '@parquetry/schema'
-import type { DatasetDefinition } from './definition.js'
+import { cadences, isCadence, type DatasetDefinition } from './definition.js'
 
 type Test = (value: unknown) => boolean
 
@@ -38,7 +38,7 @@ const RULES: readonly FieldRule[] = [
   { path: ['partition', 'dateColumn'], test: isString, expected: 'a string' },
   { path: ['partition', 'timezone'], optional: true, test: isTimeZone, expected: 'an IANA time zone such as "Asia/Bangkok"' },
   { path: ['view'], optional: true, test: isString, expected: 'a string' },
-  { path: ['cadence'], optional: true, test: (value) => value === 'daily' || value === 'weekly' || value === 'input', expected: 'one of "daily", "weekly", "input"' },
+  { path: ['cadence'], optional: true, test: isCadence, expected: `one of ${cadences.map((name) => `"${name}"`).join(', ')}` },
   { path: ['derive'], optional: true, test: isObject, expected: 'an object of functions by column' },
   { path: ['afterCommit'], optional: true, test: isFunction, expected: 'a function' },
   { path: ['afterExport'], optional: true, test: isFunction, expected: 'a function' },

@@ -39,10 +39,28 @@ export interface Input {
 /** How often a dataset gets a file: see {@link DatasetDefinition.cadence}. */
 export type Cadence = 'daily' | 'weekly' | 'input'
 
+/** Every {@link Cadence}: what a config, a definition and their checks accept. */
+export const cadences = ['daily', 'weekly', 'input'] as const satisfies readonly Cadence[]
+
+/** The cadence a dataset is checked by: its own, else its inputs', else daily. */
+export function cadenceOf(definition: Pick<DatasetDefinition, 'cadence' | 'inputs'>): Cadence {
+  return definition.cadence ?? definition.inputs.cadence ?? 'daily'
+}
+
+/** Whether `value` is a {@link Cadence}. */
+export function isCadence(value: unknown): value is Cadence {
+  return (cadences as readonly unknown[]).includes(value)
+}
+
 /** Where a dataset's inputs come from. */
 export interface InputCatalog {
   /** What the catalog looks at, for messages: `g/reports/query_perf_daily_{yyyymmdd}.csv`. */
   readonly description: string
+  /**
+   * How often its inputs come, when their names say (`fileInputs` reads it
+   * from its pattern): the dataset's cadence unless the definition sets one.
+   */
+  readonly cadence?: Cadence
   /**
    * Days either side of its named dates an input's rows may fall on (a daily
    * rollup that runs past midnight, time zones). Default 1.
@@ -128,7 +146,8 @@ export interface DatasetDefinition<R extends Row = Row> {
    * by: `daily` (a file for every date: a daily rollup, a day of a table),
    * `weekly` (a file in every Monday-to-Sunday week: a weekly rollup), or
    * `input` (a file for each date its inputs hold rows of, whenever they come:
-   * a report rewritten in place, an event log). Default `daily`.
+   * a report rewritten in place, an event log). Default: its inputs'
+   * (`fileInputs` reads it from its pattern), else `daily`.
    */
   cadence?: Cadence
   /**
@@ -185,7 +204,7 @@ export function compileDataset(definition: DatasetDefinition): CompiledDataset {
   }
   if (!/^[a-z][a-z0-9_]*$/.test(name)) fail('names are lower-case letters, digits and underscores')
   const { cadence } = definition as { cadence?: unknown }
-  if (cadence !== undefined && cadence !== 'daily' && cadence !== 'weekly' && cadence !== 'input') fail(`cadence must be one of "daily", "weekly", "input", got ${JSON.stringify(cadence)}`)
+  if (cadence !== undefined && !isCadence(cadence)) fail(`cadence must be one of ${cadences.map((name) => `"${name}"`).join(', ')}, got ${JSON.stringify(cadence)}`)
   let layout: Layout
   try {
     layout = createLayout({ template: partition.template, dataset: name, columns: schema.columns })

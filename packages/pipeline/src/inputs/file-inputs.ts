@@ -1,4 +1,5 @@
 import { matchInputName } from '@parquetry/partitioner'
+import { cadenceOfPattern } from '../status/cadence.js'
 import { ParquetryError, wrapError } from '@parquetry/schema'
 import { readBytes, type RecordSource } from '@parquetry/sources'
 import { createHash } from 'node:crypto'
@@ -132,6 +133,8 @@ export function fileInputs(options: FileInputsOptions): InputCatalog {
   const shown = identityOf(base, dir) || '.'
   return {
     description: `${shown}/${options.pattern}`,
+    // A daily or weekly rollup by its name; a report rewritten in place, a month's file: per input.
+    cadence: cadenceOfPattern(options.pattern),
     ...(options.spread !== undefined ? { spread: options.spread } : {}),
     async list() {
       let names: string[]

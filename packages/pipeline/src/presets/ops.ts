@@ -3,7 +3,6 @@ import type { DatasetDefinition } from '../engine/definition.js'
 import { dateInZone } from '../engine/zoned-date.js'
 import { fileInputs } from '../inputs/file-inputs.js'
 import { fileReader, type FileFormat } from './file-readers.js'
-import { cadenceOfPattern } from '../status/cadence.js'
 
 /** One ops dataset of seed 000: its schema, reader, and where it lives by default. */
 export interface OpsPresetDataset {
@@ -96,8 +95,6 @@ export function opsDataset(name: string, options: OpsDatasetOptions): DatasetDef
     name,
     schema: preset.schema,
     view: options.view ?? preset.view,
-    // A daily or weekly rollup by its name; a report rewritten in place, an event log: per input.
-    cadence: cadenceOfPattern(options.pattern ?? preset.pattern),
     inputs: fileInputs({ dir: options.dir, pattern: options.pattern ?? preset.pattern, base: options.base, read: fileReader(preset.schema, preset.format.format === 'csv' && options.strictHeader ? { ...preset.format, strictHeader: true } : preset.format, { computedColumns: ['date_partition'] }), ...(options.spread !== undefined ? { spread: options.spread } : {}) }),
     // date_partition is the row's own date: its timestamp in the configured time zone.
     derive: { date_partition: (row) => dateInZone(row['timestamp'] as bigint, timezone) },

@@ -52,11 +52,6 @@ export function lastDuePeriod(cadence: Cadence, yesterday: string): Period | und
   return week.to === yesterday ? week : weekOf(addDays(week.from, -1))
 }
 
-/** What a cadence means, for people. */
-export function describeCadence(cadence: Cadence): string {
-  return cadence === 'daily' ? 'a file a day' : cadence === 'weekly' ? 'a file a week (Monday to Sunday)' : 'a file for each date its inputs hold rows of'
-}
-
 /**
  * The cadence an input file name pattern implies: `{yyyyww}` weekly; a day
  * (`{yyyymmdd}`, `{date}`, `{dd}`) daily; anything else — no date token, or
@@ -68,5 +63,3 @@ export function cadenceOfPattern(pattern: string): Cadence {
   return tokens.some((token) => token === 'yyyymmdd' || token === 'date' || token === 'dd') ? 'daily' : 'input'
 }
 
-/** The cadences there are. */
-export const cadences: readonly Cadence[] = ['daily', 'weekly', 'input']

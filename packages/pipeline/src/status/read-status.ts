@@ -2,7 +2,7 @@ import { addDays } from '@parquetry/partitioner'
 import type { Storage } from '@parquetry/storage'
 import { footerInfoFromMetadata, readParquetMetadata } from '@parquetry/writer'
 import { checkDates } from '../verify/verify.js'
-import { compileDataset, type Cadence, type DatasetDefinition } from '../engine/definition.js'
+import { cadenceOf, compileDataset, type Cadence, type DatasetDefinition } from '../engine/definition.js'
 import { listDatasetFiles, mapLimit } from '../engine/existing.js'
 import { ratioOf, sourceShareOf } from '../engine/results.js'
 import { todayIn } from '../engine/zoned-date.js'
@@ -82,7 +82,7 @@ export async function readStatus(options: StatusOptions): Promise<StatusReport> 
     const status: DatasetStatus = {
       dataset: definition.name,
       lastDate: undefined,
-      cadence: definition.cadence ?? 'daily',
+      cadence: cadenceOf(definition),
       yesterday: { date: yesterday, path: layout.pattern(yesterday), exists: false },
       due: undefined,
       inputBytes: 0,

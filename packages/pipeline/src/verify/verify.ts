@@ -3,7 +3,7 @@ import type { Storage } from '@parquetry/storage'
 import { canonicalShape, ParquetryError, type DatasetSchema } from '@parquetry/schema'
 import type { FileMetaData } from 'hyparquet'
 import { checkFooter, footerInfoFromMetadata, footerKeys, readParquetMetadata, verifyParquetFile, type PartitioningInfo } from '@parquetry/writer'
-import { compileDataset, type CompiledDataset, type DatasetDefinition } from '../engine/definition.js'
+import { cadenceOf, compileDataset, type CompiledDataset, type DatasetDefinition } from '../engine/definition.js'
 import { dateInZone } from '../engine/zoned-date.js'
 import { expectedPeriods, type Period } from '../status/cadence.js'
 
@@ -87,7 +87,7 @@ export async function verifyDatasets(options: VerifyOptions): Promise<VerifyRepo
     }
     if (dates) {
       const present = new Set(found.map((object) => object.date))
-      for (const period of expectedPeriods(definition.cadence ?? 'daily', dates)) {
+      for (const period of expectedPeriods(cadenceOf(definition), dates)) {
         if (dateRange(period.from, period.to).some((date) => present.has(date))) continue
         missing.push({ dataset: name, date: period.from, path: layout.pattern(period.from), ...(period.from !== period.to ? { period } : {}) })
       }
