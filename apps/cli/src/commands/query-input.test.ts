@@ -100,6 +100,14 @@ describe('parquetry query: integers inside lists and structs', () => {
     expect((await query([sql, '--format', 'table'])).out.split('\n')[2]).toBe('[1,"9007199254740993"]  {"a":3}')
   })
 
+  it('a stream that fails after its first rows exits 1 and says how far it got: never a success with rows missing', async () => {
+    const { code, out, err } = await query(["SELECT CASE WHEN range < 1000000 THEN range ELSE error('boom') END AS v FROM range(2000000)"])
+    const given = out === '' ? 0 : out.trim().split('\n').length
+    expect(given).toBeLessThan(2_000_000)
+    expect(err).toContain(`stream failed after ${given} rows`)
+    expect(code).toBe(1)
+  })
+
   it('a stream waits for a slow reader between batches', async () => {
     const io = captureIo(dir.path)
     let waits = 0
